@@ -1,0 +1,45 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import type { Container } from "inversify";
+import type { AppConfig } from "./config/config.js";
+import { createAppContainer } from "./container.js";
+import { createHttpApp } from "./http/app.js";
+import { BootstrapAdminUseCase } from "./modules/identity/application/bootstrap-admin.use-case.js";
+import type { Clock } from "./shared/application/clock.js";
+import type { Logger } from "./shared/application/logger.js";
+import type { Lifecycle } from "./shared/lifecycle.js";
+
+export interface RunningApi {
+  url: string;
+  container: Container;
+  lifecycle: Lifecycle;
+  close: () => Promise<void>;
+}
+
+/** Everything `npm start` does short of signal handling, so tests can run the real thing. */
+export async function startApi(config: AppConfig, logger: Logger, clock?: Clock): Promise<RunningApi> {
+  const { container, lifecycle } = await createAppContainer(config, logger, clock);
+  try {
+    if (config.bootstrapAdmin) {
+      const { user, created } = await container.get(BootstrapAdminUseCase).execute(config.bootstrapAdmin);
+      logger.info(created ? `created administrator ${user.email}` : `administrator ${user.email} present`);
+    }
+    const server = createHttpApp(container, config, logger).listen(config.http.port, config.http.host);
+    await once(server, "listening");
+    lifecycle.add("http server", async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // In-flight requests get the grace period; connections still open after it are cut.
+      const timer = setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(timer);
+    });
+    const { port } = server.address() as AddressInfo;
+    const host = config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host;
+    const url = config.http.publicUrl ?? `http://${host}:${port}`;
+    return { url, container, lifecycle, close: () => lifecycle.close() };
+  } catch (error) {
+    await lifecycle.close();
+    throw error;
+  }
+}

@@ -1,0 +1,42 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { PrismaClient } from "../generated/prisma/client.js";
+import type { TransactionClient } from "../generated/prisma/internal/prismaNamespace.js";
+
+export type DatabaseKind = "postgres" | "pglite";
+export type DbClient = TransactionClient;
+
+export const DATABASE = Symbol.for("Database");
+
+/**
+ * The one PrismaClient of the process. Repositories ask it for `client`, which is the
+ * transaction of the surrounding unit of work when there is one, so a use case can make
+ * several repository writes agree without any repository knowing about transactions.
+ */
+export class Database {
+  private readonly transactions = new AsyncLocalStorage<DbClient>();
+
+  constructor(
+    readonly prisma: PrismaClient,
+    readonly kind: DatabaseKind,
+    private readonly closeDriver: () => Promise<void>,
+  ) {}
+
+  get client(): DbClient {
+    return this.transactions.getStore() ?? this.prisma;
+  }
+
+  /** Nested calls join the outer transaction instead of opening a second one. */
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.transactions.getStore()) return work();
+    return this.prisma.$transaction((tx) => this.transactions.run(tx, work), { timeout: 15_000 });
+  }
+
+  async ping(): Promise<void> {
+    await this.prisma.$queryRawUnsafe("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    await this.prisma.$disconnect();
+    await this.closeDriver();
+  }
+}

@@ -1,0 +1,80 @@
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import cors from "cors";
+import express, { type ErrorRequestHandler, type Express } from "express";
+import helmet from "helmet";
+import type { Container } from "inversify";
+import type { AppConfig } from "../config/config.js";
+import { HEALTH_CHECK, type HealthCheck } from "../shared/application/health-check.js";
+import type { Logger } from "../shared/application/logger.js";
+import { appRouter } from "../trpc/app.router.js";
+import type { Context } from "../trpc/context.js";
+import { resolveFrom } from "../trpc/resolve-from.js";
+import { healthRoutes } from "./health.routes.js";
+import { requestContextMiddleware } from "./request-context.middleware.js";
+
+const BYTES_PER_UNIT: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+export function createHttpApp(container: Container, config: AppConfig, logger: Logger): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.http.trustProxy);
+  app.use(requestContextMiddleware());
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: config.http.corsOrigins,
+      credentials: true,
+      exposedHeaders: ["X-Request-Id", "Retry-After"],
+    }),
+  );
+  app.use(healthRoutes(container.getAll<HealthCheck>(HEALTH_CHECK)));
+  app.use(
+    "/trpc",
+    createExpressMiddleware({
+      router: appRouter,
+      maxBodySize: parseBodyLimit(config.http.bodyLimit),
+      createContext: ({ req, res }): Context => ({
+        requestId: String(res.locals.correlationId),
+        ip: req.ip ?? null,
+        authorization: req.get("authorization") ?? null,
+        exposeErrorDetails: !config.isProduction,
+        resolve: resolveFrom(container),
+      }),
+      onError: ({ error, path, type }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") {
+          logger.error("procedure failed", { path, type, error: error.cause ?? error });
+        } else {
+          logger.debug("procedure rejected", { path, type, code: error.code, message: error.message });
+        }
+      },
+    }),
+  );
+  app.use((_req, res) => {
+    res.status(404).json({ error: { message: "Not found", errorCode: "NOT_FOUND", correlationId: res.locals.correlationId } });
+  });
+  app.use(errorHandler(logger, config.isProduction));
+  return app;
+}
+
+/** Errors outside tRPC (malformed bodies in plain routes, bugs in middleware): JSON, never a stack in production. */
+function errorHandler(logger: Logger, production: boolean): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    const status = typeof error === "object" && error !== null && "status" in error ? Number(error.status) : 500;
+    const httpStatus = Number.isInteger(status) && status >= 400 && status < 600 ? status : 500;
+    if (httpStatus >= 500) logger.error("request failed", { error });
+    const expose = !production || httpStatus < 500;
+    res.status(httpStatus).json({
+      error: {
+        message: expose && error instanceof Error ? error.message : "Internal server error",
+        errorCode: httpStatus >= 500 ? "INTERNAL" : "VALIDATION_FAILED",
+        correlationId: res.locals.correlationId,
+      },
+    });
+  };
+}
+
+function parseBodyLimit(limit: string): number {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(limit);
+  if (!match?.[1] || !match[2]) throw new Error(`Unparseable body limit ${limit}`);
+  return Number(match[1]) * (BYTES_PER_UNIT[match[2].toLowerCase()] ?? 1);
+}

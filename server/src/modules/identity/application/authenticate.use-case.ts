@@ -1,0 +1,60 @@
+import { inject, injectable } from "inversify";
+import { CLOCK, type Clock } from "../../../shared/application/clock.js";
+import { IdentityErrors } from "../domain/identity.errors.js";
+import { ACCESS_TOKENS, type AccessTokens } from "./access-tokens.js";
+import { API_KEY_REPOSITORY, type ApiKeyRepository } from "./api-key.repository.js";
+import type { Caller } from "./caller.js";
+import { API_KEY_PREFIX, hashOpaqueToken } from "./opaque-tokens.js";
+import { SESSION_REPOSITORY, type SessionRepository } from "./session.repository.js";
+import { USER_REPOSITORY, type UserRepository } from "./user.repository.js";
+
+/**
+ * Turns an Authorization header into a Caller. The user is loaded on every request, so a
+ * role change, a disabled flag or a revoked session takes effect at once, not after 15 minutes.
+ */
+@injectable()
+export class AuthenticateUseCase {
+  constructor(
+    @inject(ACCESS_TOKENS) private readonly accessTokens: AccessTokens,
+    @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
+    @inject(API_KEY_REPOSITORY) private readonly apiKeys: ApiKeyRepository,
+    @inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(authorization: string | null): Promise<Caller> {
+    const [scheme, credential, ...rest] = (authorization ?? "").trim().split(/\s+/);
+    if (!scheme || !credential || rest.length > 0) throw IdentityErrors.invalidAccessToken();
+    switch (scheme.toLowerCase()) {
+      case "bearer":
+        return this.fromAccessToken(credential);
+      case "apikey":
+        return this.fromApiKey(credential);
+      default:
+        throw IdentityErrors.invalidAccessToken();
+    }
+  }
+
+  private async fromAccessToken(token: string): Promise<Caller> {
+    const claims = await this.accessTokens.verify(token);
+    const [user, sessionActive] = await Promise.all([
+      this.users.findById(claims.userId),
+      this.sessions.isSessionActive(claims.sessionId, claims.userId),
+    ]);
+    if (!user || !sessionActive) throw IdentityErrors.invalidAccessToken();
+    user.assertActive();
+    return { via: "session", userId: user.id, role: user.role, tier: user.tier, sessionId: claims.sessionId };
+  }
+
+  private async fromApiKey(key: string): Promise<Caller> {
+    if (!key.startsWith(API_KEY_PREFIX)) throw IdentityErrors.invalidApiKey();
+    const apiKey = await this.apiKeys.findByHash(hashOpaqueToken(key));
+    if (!apiKey || apiKey.isRevoked) throw IdentityErrors.invalidApiKey();
+    const user = await this.users.findById(apiKey.userId);
+    if (!user) throw IdentityErrors.invalidApiKey();
+    user.assertActive();
+    const now = this.clock.now();
+    if (apiKey.needsLastUsedUpdate(now)) await this.apiKeys.touchLastUsed(apiKey.id, now);
+    return { via: "apiKey", userId: user.id, role: user.role, tier: user.tier, apiKeyId: apiKey.id, scopes: apiKey.scopes };
+  }
+}

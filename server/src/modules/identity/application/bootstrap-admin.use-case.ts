@@ -1,0 +1,36 @@
+import { inject, injectable } from "inversify";
+import { CLOCK, type Clock } from "../../../shared/application/clock.js";
+import { Email } from "../domain/email.vo.js";
+import { assertAcceptablePassword } from "../domain/password-policy.js";
+import { User } from "../domain/user.entity.js";
+import { PASSWORD_HASHER, type PasswordHasher } from "./password-hasher.js";
+import { USER_REPOSITORY, type UserRepository } from "./user.repository.js";
+
+/**
+ * Makes sure an administrator exists: creates the account, or promotes an existing one.
+ * An existing account keeps its password, so re-running this on every start is harmless.
+ */
+@injectable()
+export class BootstrapAdminUseCase {
+  constructor(
+    @inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(input: { email: string; password: string }): Promise<{ user: User; created: boolean }> {
+    const email = Email.parse(input.email);
+    const existing = await this.users.findByEmail(email.value);
+    if (existing) {
+      if (!existing.isAdmin) {
+        existing.changeRole("ADMIN", existing, this.clock.now());
+        await this.users.save(existing);
+      }
+      return { user: existing, created: false };
+    }
+    assertAcceptablePassword(input.password);
+    const user = User.create({ email, passwordHash: await this.hasher.hash(input.password), role: "ADMIN", now: this.clock.now() });
+    await this.users.create(user);
+    return { user, created: true };
+  }
+}

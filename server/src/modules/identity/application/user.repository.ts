@@ -1,0 +1,20 @@
+import type { Page } from "../../../shared/application/pagination.js";
+import type { Role, Tier } from "../domain/roles.js";
+import type { User } from "../domain/user.entity.js";
+
+export interface UserListFilter {
+  email?: string | undefined;
+  role?: Role | undefined;
+  tier?: Tier | undefined;
+}
+
+export interface UserRepository {
+  findById(id: string): Promise<User | null>;
+  findByEmail(email: string): Promise<User | null>;
+  /** Throws the EMAIL_TAKEN domain error when the email is already registered. */
+  create(user: User): Promise<void>;
+  save(user: User): Promise<void>;
+  list(filter: UserListFilter, page: { cursor?: string | undefined; limit: number }): Promise<Page<User>>;
+}
+
+export const USER_REPOSITORY = Symbol.for("UserRepository");

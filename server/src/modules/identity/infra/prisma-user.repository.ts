@@ -1,0 +1,58 @@
+import { inject, injectable } from "inversify";
+import { DATABASE, type Database } from "../../../database/database.js";
+import type { User as UserRow } from "../../../generated/prisma/client.js";
+import { keysetPage } from "../../../database/keyset.js";
+import { toPage, type Page } from "../../../shared/application/pagination.js";
+import type { UserListFilter, UserRepository } from "../application/user.repository.js";
+import { IdentityErrors } from "../domain/identity.errors.js";
+import { User } from "../domain/user.entity.js";
+import { isUniqueViolation } from "./prisma-errors.js";
+
+@injectable()
+export class PrismaUserRepository implements UserRepository {
+  constructor(@inject(DATABASE) private readonly db: Database) {}
+
+  async findById(id: string): Promise<User | null> {
+    const row = await this.db.client.user.findUnique({ where: { id } });
+    return row ? toUser(row) : null;
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    const row = await this.db.client.user.findUnique({ where: { email: email.toLowerCase() } });
+    return row ? toUser(row) : null;
+  }
+
+  async create(user: User): Promise<void> {
+    try {
+      await this.db.client.user.create({ data: user.toState() });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw IdentityErrors.emailTaken();
+      throw error;
+    }
+  }
+
+  async save(user: User): Promise<void> {
+    const { id, createdAt: _createdAt, ...changes } = user.toState();
+    await this.db.client.user.update({ where: { id }, data: changes });
+  }
+
+  async list(filter: UserListFilter, page: { cursor?: string | undefined; limit: number }): Promise<Page<User>> {
+    const { where: after, ...order } = keysetPage(page.cursor, page.limit);
+    const rows = await this.db.client.user.findMany({
+      where: {
+        AND: [
+          filter.email ? { email: { contains: filter.email.toLowerCase() } } : {},
+          filter.role ? { role: filter.role } : {},
+          filter.tier ? { tier: filter.tier } : {},
+          after,
+        ],
+      },
+      ...order,
+    });
+    return toPage(rows, page.limit, toUser);
+  }
+}
+
+function toUser(row: UserRow): User {
+  return User.rehydrate(row);
+}

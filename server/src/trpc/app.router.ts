@@ -1,0 +1,15 @@
+import { auditRouter } from "../modules/audit/api/audit.router.js";
+import { adminUsersRouter } from "../modules/identity/api/admin-users.router.js";
+import { apiKeysRouter } from "../modules/identity/api/api-keys.router.js";
+import { authRouter } from "../modules/identity/api/auth.router.js";
+import { usersRouter } from "../modules/identity/api/users.router.js";
+import { router } from "./init.js";
+
+export const appRouter = router({
+  auth: authRouter,
+  users: usersRouter,
+  apiKeys: apiKeysRouter,
+  admin: router({ users: adminUsersRouter, audit: auditRouter }),
+});
+
+export type AppRouter = typeof appRouter;

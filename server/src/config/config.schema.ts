@@ -33,18 +33,25 @@ export const envSchema = z
     BOOTSTRAP_ADMIN_EMAIL: z.email().optional(),
     BOOTSTRAP_ADMIN_PASSWORD: z.string().min(10).optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === "production") {
-      if (!env.JWT_SECRET) {
-        ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required in production" });
-      } else if (env.JWT_SECRET.length < 32 || env.JWT_SECRET === DEV_JWT_SECRET) {
-        ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "must be at least 32 characters and not the development default in production" });
-      }
-    }
-    if (Boolean(env.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(env.BOOTSTRAP_ADMIN_PASSWORD)) {
-      ctx.addIssue({ code: "custom", path: ["BOOTSTRAP_ADMIN_PASSWORD"], message: "BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD go together" });
-    }
   });
+
+/**
+ * Rules across variables, checked on the raw environment so they are reported even when
+ * another variable is malformed (zod skips refinements once any field has failed).
+ */
+export function crossVariableProblems(raw: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (raw.NODE_ENV === "production") {
+    const secret = raw.JWT_SECRET;
+    if (!secret) problems.push("JWT_SECRET: is required in production");
+    else if (secret.length < 32 || secret === DEV_JWT_SECRET) {
+      problems.push("JWT_SECRET: must be at least 32 characters and not the development default in production");
+    }
+  }
+  if (Boolean(raw.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(raw.BOOTSTRAP_ADMIN_PASSWORD)) {
+    problems.push("BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD go together");
+  }
+  return problems;
+}
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEV_JWT_SECRET, envSchema } from "./config.schema.js";
+import { crossVariableProblems, DEV_JWT_SECRET, envSchema } from "./config.schema.js";
 
 export interface AppConfig {
   env: "development" | "production" | "test";
@@ -32,7 +32,8 @@ export class ConfigError extends Error {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
   const parsed = envSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
+  const problems = [...(parsed.success ? [] : describeIssues(parsed.error)), ...crossVariableProblems(raw)];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   return {
     env: env.NODE_ENV,

@@ -9,6 +9,7 @@ import type { Logger } from "../shared/application/logger.js";
 import { appRouter } from "../trpc/app.router.js";
 import type { Context } from "../trpc/context.js";
 import { resolveFrom } from "../trpc/resolve-from.js";
+import { accessLogMiddleware } from "./access-log.middleware.js";
 import { healthRoutes } from "./health.routes.js";
 import { requestContextMiddleware } from "./request-context.middleware.js";
 
@@ -19,6 +20,7 @@ export function createHttpApp(container: Container, config: AppConfig, logger: L
   app.disable("x-powered-by");
   app.set("trust proxy", config.http.trustProxy);
   app.use(requestContextMiddleware());
+  app.use(accessLogMiddleware(logger));
   app.use(helmet());
   app.use(
     cors({

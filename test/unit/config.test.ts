@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../server/src/config/config.js";
+import { DEV_JWT_SECRET } from "../../server/src/config/config.schema.js";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe("configuration", () => {
+  it("runs on the embedded defaults with an empty environment", () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: "pglite", dataDir: "./data/pg" });
+    expect(config.http).toMatchObject({ host: "127.0.0.1", port: 3000 });
+    expect(config.auth).toMatchObject({ jwtSecret: DEV_JWT_SECRET, accessTokenTtlSeconds: 900, refreshTokenTtlDays: 7 });
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it("switches to PostgreSQL when DATABASE_URL is set, and parses lists", () => {
+    const config = loadConfig({ DATABASE_URL: "postgresql://u@h/db", CORS_ORIGINS: "https://a.test, https://b.test,," });
+    expect(config.database).toEqual({ kind: "postgres", url: "postgresql://u@h/db" });
+    expect(config.http.corsOrigins).toEqual(["https://a.test", "https://b.test"]);
+  });
+
+  it("names every bad variable in one error, never the values", () => {
+    const problems = problemsOf({ PORT: "70000", LOG_LEVEL: "loud", DATABASE_URL: "mysql://root:s3cret@x/y", REDIS_URL: "http://x" });
+    expect(problems.map((problem) => problem.split(":")[0]).sort()).toEqual(["DATABASE_URL", "LOG_LEVEL", "PORT", "REDIS_URL"]);
+    expect(problems.join("\n")).not.toContain("s3cret");
+  });
+
+  it("refuses a missing, short or default JWT secret in production", () => {
+    expect(problemsOf({ NODE_ENV: "production" })).toEqual(["JWT_SECRET: is required in production"]);
+    expect(problemsOf({ NODE_ENV: "production", JWT_SECRET: "too-short" })[0]).toMatch(/^JWT_SECRET: must be at least 32/);
+    expect(problemsOf({ NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET })[0]).toMatch(/^JWT_SECRET/);
+    expect(problemsOf({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) })).toEqual([]);
+  });
+
+  it("reports cross-variable rules alongside malformed variables", () => {
+    const problems = problemsOf({ NODE_ENV: "production", PORT: "abc", BOOTSTRAP_ADMIN_EMAIL: "root@example.com" });
+    expect(problems.map((problem) => problem.split(":")[0]).sort()).toEqual(["BOOTSTRAP_ADMIN_PASSWORD", "JWT_SECRET", "PORT"]);
+  });
+});

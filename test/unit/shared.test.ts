@@ -1,0 +1,63 @@
+import { TRPCError } from "@trpc/server";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { redact } from "../../server/src/logging/redact.js";
+import { decodeCursor, encodeCursor, toPage } from "../../server/src/shared/application/pagination.js";
+import { DomainError, type ErrorKind } from "../../server/src/shared/domain/domain-error.js";
+import { errorCodeOf, fieldErrorsOf, toTRPCError } from "../../server/src/trpc/error-mapping.js";
+
+describe("redact", () => {
+  it("masks secret-looking fields at any depth and keeps the rest", () => {
+    const masked = redact({ email: "a@b.c", password: "p", nested: { accessToken: "t", list: [{ apiKey: "k", ok: 1 }] }, authorization: "Bearer x" });
+    expect(masked).toEqual({
+      email: "a@b.c",
+      password: "[REDACTED]",
+      nested: { accessToken: "[REDACTED]", list: [{ apiKey: "[REDACTED]", ok: 1 }] },
+      authorization: "[REDACTED]",
+    });
+  });
+});
+
+describe("cursor pagination", () => {
+  it("round-trips a position and refuses garbage with a validation error", () => {
+    const position = { createdAt: new Date("2026-01-02T03:04:05.678Z"), id: "abc" };
+    expect(decodeCursor(encodeCursor(position))).toEqual(position);
+    for (const bad of ["garbage", Buffer.from("[1,2]").toString("base64url"), Buffer.from('["not a date","x"]').toString("base64url")]) {
+      expect(() => decodeCursor(bad)).toThrow(DomainError);
+    }
+  });
+
+  it("uses the extra row only to know that another page exists", () => {
+    const rows = [3, 2, 1].map((n) => ({ createdAt: new Date(n * 1000), id: String(n) }));
+    const page = toPage(rows, 2, (row) => row.id);
+    expect(page.items).toEqual(["3", "2"]);
+    expect(decodeCursor(page.nextCursor ?? "")).toEqual({ createdAt: new Date(2000), id: "2" });
+    expect(toPage(rows, 3, (row) => row.id).nextCursor).toBeNull();
+  });
+});
+
+describe("error mapping", () => {
+  it.each<[ErrorKind, string]>([
+    ["BAD_REQUEST", "BAD_REQUEST"],
+    ["UNAUTHENTICATED", "UNAUTHORIZED"],
+    ["FORBIDDEN", "FORBIDDEN"],
+    ["NOT_FOUND", "NOT_FOUND"],
+    ["CONFLICT", "CONFLICT"],
+    ["BUSINESS_RULE", "UNPROCESSABLE_CONTENT"],
+    ["RATE_LIMITED", "TOO_MANY_REQUESTS"],
+    ["UPSTREAM_FAILED", "BAD_GATEWAY"],
+    ["UNAVAILABLE", "SERVICE_UNAVAILABLE"],
+  ])("maps %s to %s and keeps the domain code", (kind, code) => {
+    const error = toTRPCError(new DomainError("SOME_CODE", kind, "message"));
+    expect(error.code).toBe(code);
+    expect(errorCodeOf(error)).toBe("SOME_CODE");
+  });
+
+  it("gives unexpected errors the INTERNAL code and validation errors their field paths", () => {
+    expect(errorCodeOf(new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: new Error("boom") }))).toBe("INTERNAL");
+    const parsed = z.object({ a: z.string(), b: z.object({ c: z.number() }) }).safeParse({ a: 1, b: { c: "x" } });
+    const error = new TRPCError({ code: "BAD_REQUEST", cause: parsed.error });
+    expect(Object.keys(fieldErrorsOf(error) ?? {}).sort()).toEqual(["a", "b.c"]);
+    expect(errorCodeOf(error)).toBe("VALIDATION_FAILED");
+  });
+});

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DATABASE, type Database } from "../../server/src/database/database.js";
+import { AUDIT_LOG, type AuditLog } from "../../server/src/modules/audit/application/audit-log.js";
+import { API_KEY_REPOSITORY, type ApiKeyRepository } from "../../server/src/modules/identity/application/api-key.repository.js";
+import { SESSION_REPOSITORY, type SessionRepository } from "../../server/src/modules/identity/application/session.repository.js";
+import { USER_REPOSITORY, type UserRepository } from "../../server/src/modules/identity/application/user.repository.js";
+import { Email } from "../../server/src/modules/identity/domain/email.vo.js";
+import { User } from "../../server/src/modules/identity/domain/user.entity.js";
+import { newId } from "../../server/src/shared/domain/ids.js";
+import { backends, createTestApp, type TestApp } from "../support/test-app.js";
+import { uniqueEmail } from "../support/users.js";
+
+describe.each(backends())("repositories on %s", (backend) => {
+  let app: TestApp;
+  let users: UserRepository;
+  let sessions: SessionRepository;
+  let keys: ApiKeyRepository;
+  let audit: AuditLog;
+  const now = new Date();
+  const newUser = (email = uniqueEmail(), createdAt = now) => User.create({ email: Email.parse(email), passwordHash: "hash", now: createdAt });
+
+  beforeAll(async () => {
+    app = await createTestApp(backend);
+    users = app.container.get(USER_REPOSITORY);
+    sessions = app.container.get(SESSION_REPOSITORY);
+    keys = app.container.get(API_KEY_REPOSITORY);
+    audit = app.container.get(AUDIT_LOG);
+  });
+  afterAll(() => app.close());
+
+  describe("users", () => {
+    it("stores and reloads every field, and finds by email in any case", async () => {
+      const user = newUser();
+      await users.create(user);
+      expect((await users.findById(user.id))?.toState()).toEqual(user.toState());
+      expect((await users.findByEmail(user.email.toUpperCase()))?.id).toBe(user.id);
+      expect(await users.findById(newId())).toBeNull();
+    });
+
+    it("turns a duplicate email into EMAIL_TAKEN", async () => {
+      const email = uniqueEmail();
+      await users.create(newUser(email));
+      await expect(users.create(newUser(email))).rejects.toMatchObject({ code: "EMAIL_TAKEN", kind: "CONFLICT" });
+    });
+
+    it("saves changes made through the entity", async () => {
+      const user = newUser();
+      await users.create(user);
+      user.rename("New Name", new Date(now.getTime() + 1000));
+      user.changeTier("PREMIUM", new Date(now.getTime() + 1000));
+      await users.save(user);
+      expect((await users.findById(user.id))?.toState()).toMatchObject({ name: "New Name", tier: "PREMIUM", updatedAt: new Date(now.getTime() + 1000) });
+    });
+
+    it("pages by (createdAt, id) even when timestamps tie", async () => {
+      const tied = new Date("2020-01-01T00:00:00Z");
+      const marker = `tie-${newId().slice(0, 6)}`;
+      const created = [];
+      for (let index = 0; index < 5; index += 1) {
+        const user = newUser(`${marker}-${index}@example.com`, tied);
+        await users.create(user);
+        created.push(user.id);
+      }
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await users.list({ email: marker }, { cursor, limit: 2 });
+        seen.push(...page.items.map((user) => user.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual([...created].sort().reverse());
+    });
+  });
+
+  describe("sessions", () => {
+    const token = (hash: string) => ({ id: newId(), tokenHash: hash, expiresAt: new Date(now.getTime() + 60_000) });
+
+    it("rotates a token exactly once under concurrency", async () => {
+      const user = newUser();
+      await users.create(user);
+      const sessionId = newId();
+      const first = token(`hash-${newId()}`);
+      await sessions.createSession({ id: sessionId, userId: user.id, createdAt: now }, first);
+      const outcomes = await Promise.all(
+        Array.from({ length: 5 }, () => sessions.rotate(first.id, sessionId, token(`hash-${newId()}`), now)),
+      );
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      expect((await sessions.findRefreshToken(first.tokenHash))?.rotatedAt).toEqual(now);
+    });
+
+    it("revokes one session, or all of a user's but one", async () => {
+      const user = newUser();
+      await users.create(user);
+      const ids = [newId(), newId(), newId()];
+      for (const id of ids) await sessions.createSession({ id, userId: user.id, createdAt: now }, token(`hash-${newId()}`));
+      await sessions.revokeSession(ids[0]!, "logout", now);
+      expect(await sessions.isSessionActive(ids[0]!, user.id)).toBe(false);
+      expect(await sessions.revokeAllForUser(user.id, "password_changed", now, ids[2])).toBe(1);
+      expect(await sessions.isSessionActive(ids[1]!, user.id)).toBe(false);
+      expect(await sessions.isSessionActive(ids[2]!, user.id)).toBe(true);
+      expect(await sessions.isSessionActive(ids[2]!, newId())).toBe(false);
+    });
+  });
+
+  describe("API keys", () => {
+    it("finds by hash, lists newest first, and revokes only for the owner", async () => {
+      const owner = newUser();
+      const stranger = newUser();
+      await users.create(owner);
+      await users.create(stranger);
+      const state = (createdAt: Date) => ({ id: newId(), userId: owner.id, name: "k", prefix: `rb_live_${newId().slice(0, 8)}`, scopes: ["videos:read" as const], createdAt, lastUsedAt: null, revokedAt: null });
+      const older = state(new Date(now.getTime() - 1000));
+      const newer = state(now);
+      await keys.create(older, `hash-${older.id}`);
+      await keys.create(newer, `hash-${newer.id}`);
+      expect((await keys.findByHash(`hash-${older.id}`))?.id).toBe(older.id);
+      expect((await keys.listByUser(owner.id)).map((key) => key.id)).toEqual([newer.id, older.id]);
+      expect(await keys.revoke(older.id, stranger.id, now)).toBeNull();
+      expect((await keys.revoke(older.id, owner.id, now))?.isRevoked).toBe(true);
+      await keys.touchLastUsed(newer.id, now);
+      expect((await keys.findByHash(`hash-${newer.id}`))?.toState().lastUsedAt).toEqual(now);
+    });
+  });
+
+  describe("audit log", () => {
+    it("records entries and filters by actor, action and time", async () => {
+      const actorId = newId();
+      await audit.record({ actorId, action: "api_key.created", targetType: "api_key", targetId: "k1", metadata: { scopes: "videos:read" } });
+      await audit.record({ actorId, action: "api_key.revoked", targetType: "api_key", targetId: "k1" });
+      const all = await audit.list({ actorId }, { limit: 10 });
+      expect(all.items.map((entry) => entry.action).sort()).toEqual(["api_key.created", "api_key.revoked"]);
+      expect((await audit.list({ actorId, action: "api_key.created" }, { limit: 10 })).items[0]?.metadata).toEqual({ scopes: "videos:read" });
+      expect((await audit.list({ actorId, from: new Date(Date.now() + 60_000) }, { limit: 10 })).items).toEqual([]);
+    });
+  });
+
+  describe("unit of work", () => {
+    it("rolls back every write when one fails", async () => {
+      const database = app.container.get<Database>(DATABASE);
+      const user = newUser();
+      await expect(
+        database.transaction(async () => {
+          await users.create(user);
+          await users.create(newUser(user.email));
+        }),
+      ).rejects.toMatchObject({ code: "EMAIL_TAKEN" });
+      expect(await users.findById(user.id)).toBeNull();
+    });
+  });
+});

@@ -1,6 +1,17 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
+  // The client imports these through the server's package exports (built files); tests use the sources,
+  // so `npm test` works on a fresh clone without a build.
+  resolve: {
+    alias: {
+      "@reelbase/server/error-codes": source("./server/src/shared/domain/error-codes.ts"),
+      "@reelbase/server/router": source("./server/src/trpc/app.router.ts"),
+    },
+  },
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   test: {
     include: ["test/**/*.test.ts"],

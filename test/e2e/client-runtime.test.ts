@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReelbaseClient, createTokenStore, errorCodeOf, ErrorCodes, isReelbaseError, type ReelbaseTokens } from "../../client/src/index.js";
+import {
+  createReelbaseClient,
+  createTokenStore,
+  errorCodeOf,
+  ErrorCodes,
+  isReelbaseError,
+  type ReelbaseTokens,
+} from "../../client/src/index.js";
 import { startHttpApi, type HttpTestApi } from "../support/http-api.js";
 import { PASSWORD, uniqueEmail } from "../support/users.js";
 
@@ -57,7 +64,12 @@ describe("@reelbase/client against the real API", () => {
     const client = createReelbaseClient({
       url: api.url,
       fetch: wire.fetch,
-      auth: { type: "bearer", accessToken: session.accessToken, refreshToken: session.refreshToken, onTokens: (tokens) => seen.push(tokens) },
+      auth: {
+        type: "bearer",
+        accessToken: session.accessToken,
+        refreshToken: session.refreshToken,
+        onTokens: (tokens) => seen.push(tokens),
+      },
     });
     api.clock.advance(16 * 60 * 1000);
     try {
@@ -66,7 +78,9 @@ describe("@reelbase/client against the real API", () => {
       expect(seen).toHaveLength(1);
       expect(seen[0]?.refreshToken).not.toBe(session.refreshToken);
       // The old refresh token was rotated: presenting it again would burn the family.
-      const reuse = await anonymous.auth.refresh.mutate({ refreshToken: session.refreshToken }).catch((caught: unknown) => caught);
+      const reuse = await anonymous.auth.refresh
+        .mutate({ refreshToken: session.refreshToken })
+        .catch((caught: unknown) => caught);
       expect(isReelbaseError(reuse, ErrorCodes.REFRESH_TOKEN_REUSED)).toBe(true);
       // ...which is what happened: the client now holds a dead session and says so.
       const after = await client.auth.me.query().catch((caught: unknown) => caught);
@@ -77,9 +91,16 @@ describe("@reelbase/client against the real API", () => {
   });
 
   it("refreshes before the call when it holds no access token, sharing one refresh across calls", async () => {
-    const session = await createReelbaseClient({ url: api.url }).auth.register.mutate({ email: uniqueEmail(), password: PASSWORD });
+    const session = await createReelbaseClient({ url: api.url }).auth.register.mutate({
+      email: uniqueEmail(),
+      password: PASSWORD,
+    });
     const wire = countingFetch();
-    const client = createReelbaseClient({ url: api.url, fetch: wire.fetch, auth: { type: "bearer", refreshToken: session.refreshToken } });
+    const client = createReelbaseClient({
+      url: api.url,
+      fetch: wire.fetch,
+      auth: { type: "bearer", refreshToken: session.refreshToken },
+    });
     await Promise.all([client.auth.me.query(), client.auth.me.query(), client.apiKeys.list.query()]);
     expect(wire.paths.filter((path) => path === "auth.refresh")).toHaveLength(1);
   });
@@ -93,7 +114,9 @@ describe("@reelbase/client against the real API", () => {
     const refused = await script.auth.me.query().catch((caught: unknown) => caught);
     expect(isReelbaseError(refused, ErrorCodes.API_KEY_NOT_ALLOWED)).toBe(true);
     if (isReelbaseError(refused)) expect(refused.data?.httpStatus).toBe(403);
-    const invalid = await createReelbaseClient({ url: api.url }).auth.register.mutate({ email: "x", password: "y" }).catch((caught: unknown) => caught);
+    const invalid = await createReelbaseClient({ url: api.url })
+      .auth.register.mutate({ email: "x", password: "y" })
+      .catch((caught: unknown) => caught);
     expect(isReelbaseError(invalid, ErrorCodes.VALIDATION_FAILED)).toBe(true);
     if (isReelbaseError(invalid)) expect(Object.keys(invalid.data?.fieldErrors ?? {}).sort()).toEqual(["email", "password"]);
   });

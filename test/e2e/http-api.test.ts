@@ -3,7 +3,17 @@ import { startHttpApi, type HttpTestApi } from "../support/http-api.js";
 import { PASSWORD, uniqueEmail } from "../support/users.js";
 
 interface ErrorBody {
-  error: { message: string; data: { code: string; httpStatus: number; errorCode: string; correlationId: string; fieldErrors?: Record<string, string[]>; stack?: string } };
+  error: {
+    message: string;
+    data: {
+      code: string;
+      httpStatus: number;
+      errorCode: string;
+      correlationId: string;
+      fieldErrors?: Record<string, string[]>;
+      stack?: string;
+    };
+  };
 }
 
 describe("the API over real HTTP", () => {
@@ -24,12 +34,21 @@ describe("the API over real HTTP", () => {
     const response = await api.post("/trpc/auth.register", { email: "nope", password: 42 }, { "x-request-id": "bad-input-1" });
     expect(response.status).toBe(400);
     const body = (await response.json()) as ErrorBody;
-    expect(body.error.data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400, errorCode: "VALIDATION_FAILED", correlationId: "bad-input-1" });
+    expect(body.error.data).toMatchObject({
+      code: "BAD_REQUEST",
+      httpStatus: 400,
+      errorCode: "VALIDATION_FAILED",
+      correlationId: "bad-input-1",
+    });
     expect(Object.keys(body.error.data.fieldErrors ?? {}).sort()).toEqual(["email", "password"]);
   });
 
   it("never answers malformed requests with a 500", async () => {
-    const malformed = await fetch(`${api.url}/trpc/auth.login`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const malformed = await fetch(`${api.url}/trpc/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(malformed.status).toBe(400);
     const tooBig = await api.post("/trpc/auth.login", { email: "a@b.co", password: "x".repeat(20_000) });
     expect(tooBig.status).toBe(413);
@@ -70,7 +89,8 @@ describe("the API over real HTTP", () => {
   it("logs every line of a request with its correlation id, user and path, and never a secret", async () => {
     const email = uniqueEmail("logged");
     const registered = await api.post("/trpc/auth.register", { email, password: PASSWORD }, { "x-request-id": "log-register" });
-    const session = ((await registered.json()) as { result: { data: { accessToken: string; refreshToken: string } } }).result.data;
+    const session = ((await registered.json()) as { result: { data: { accessToken: string; refreshToken: string } } }).result
+      .data;
     await api.get("/trpc/auth.me", undefined, { authorization: `Bearer ${session.accessToken}`, "x-request-id": "log-me" });
     await api.post("/trpc/auth.login", { email, password: "a wrong password" }, { "x-request-id": "log-fail" });
     const meLines = api.logs().filter((line) => line.correlationId === "log-me");
@@ -78,7 +98,8 @@ describe("the API over real HTTP", () => {
     for (const line of meLines) expect(line).toMatchObject({ path: "auth.me", userId: expect.any(String) });
     expect(api.logs().filter((line) => line.correlationId === "log-fail").length).toBeGreaterThan(0);
     const everything = api.rawLogs();
-    for (const secret of [PASSWORD, "a wrong password", session.accessToken, session.refreshToken]) expect(everything).not.toContain(secret);
+    for (const secret of [PASSWORD, "a wrong password", session.accessToken, session.refreshToken])
+      expect(everything).not.toContain(secret);
   });
 });
 

@@ -6,7 +6,10 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const TSX = path.resolve("node_modules/.bin/tsx");
 
-function run(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function run(
+  entry: string,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(TSX, [entry], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -50,7 +53,12 @@ describe("the API process", () => {
   it("starts on the embedded defaults, serves, and shuts down cleanly on SIGTERM", async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "reelbase-process-"));
     dirs.push(dataDir);
-    const proc = run("server/src/main.ts", { PORT: "0", PGLITE_DATA_DIR: dataDir, ARGON2_MEMORY_KIB: "1024", ARGON2_TIME_COST: "1" });
+    const proc = run("server/src/main.ts", {
+      PORT: "0",
+      PGLITE_DATA_DIR: dataDir,
+      ARGON2_MEMORY_KIB: "1024",
+      ARGON2_TIME_COST: "1",
+    });
     await waitFor(() => /listening on (http:\/\/\S+) /.test(proc.output()), 60_000);
     const url = /listening on (http:\/\/\S+) /.exec(proc.output())?.[1];
     expect(proc.output()).toContain(`database: PGlite (${dataDir})`);

@@ -40,8 +40,12 @@ describe.each(backends())("admin procedures on %s", (backend) => {
 
   it("changes role and tier with an audit row each", async () => {
     const { user, bearer } = await registerUser(app);
-    await expect(app.caller(admin.bearer).admin.users.setTier({ id: user.id, tier: "PREMIUM" })).resolves.toMatchObject({ tier: "PREMIUM" });
-    await expect(app.caller(admin.bearer).admin.users.setRole({ id: user.id, role: "ADMIN" })).resolves.toMatchObject({ role: "ADMIN" });
+    await expect(app.caller(admin.bearer).admin.users.setTier({ id: user.id, tier: "PREMIUM" })).resolves.toMatchObject({
+      tier: "PREMIUM",
+    });
+    await expect(app.caller(admin.bearer).admin.users.setRole({ id: user.id, role: "ADMIN" })).resolves.toMatchObject({
+      role: "ADMIN",
+    });
     // The promotion is effective immediately, without a new token.
     await expect(app.caller(bearer).admin.users.get({ id: user.id })).resolves.toMatchObject({ role: "ADMIN", tier: "PREMIUM" });
     const audit = await app.caller(admin.bearer).admin.audit.list({ actorId: admin.user.id });
@@ -76,13 +80,25 @@ describe.each(backends())("admin procedures on %s", (backend) => {
   });
 
   it("answers NOT_FOUND for an unknown user and audits sign-ups, failed logins and key events", async () => {
-    await expectTrpcError(app.caller(admin.bearer).admin.users.get({ id: "00000000-0000-4000-8000-000000000000" }), "NOT_FOUND", "USER_NOT_FOUND");
+    await expectTrpcError(
+      app.caller(admin.bearer).admin.users.get({ id: "00000000-0000-4000-8000-000000000000" }),
+      "NOT_FOUND",
+      "USER_NOT_FOUND",
+    );
     const someone = await registerUser(app);
-    await app.caller().auth.login({ email: someone.email, password: "wrong password" }).catch(() => undefined);
+    await app
+      .caller()
+      .auth.login({ email: someone.email, password: "wrong password" })
+      .catch(() => undefined);
     const key = await app.caller(someone.bearer).apiKeys.create({ name: "k", scopes: ["jobs:read"] });
     await app.caller(someone.bearer).apiKeys.revoke({ id: key.id });
     const audit = await app.caller(admin.bearer).admin.audit.list({ actorId: someone.user.id, limit: 100 });
-    expect(audit.items.map((item) => item.action).sort()).toEqual(["api_key.created", "api_key.revoked", "auth.login_failed", "user.registered"]);
+    expect(audit.items.map((item) => item.action).sort()).toEqual([
+      "api_key.created",
+      "api_key.revoked",
+      "auth.login_failed",
+      "user.registered",
+    ]);
     const failed = audit.items.find((item) => item.action === "auth.login_failed");
     expect(failed?.metadata).toEqual({ email: someone.email, reason: "bad_password" });
     expect(JSON.stringify(audit.items)).not.toContain("wrong password");

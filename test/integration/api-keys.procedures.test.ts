@@ -39,7 +39,10 @@ describe.each(backends())("API keys on %s", (backend) => {
     const { bearer, user } = await registerUser(app);
     const reader = await app.caller(bearer).apiKeys.create({ name: "reader", scopes: ["videos:read"] });
     const writer = await app.caller(bearer).apiKeys.create({ name: "writer", scopes: ["videos:write"] });
-    await expect(createProbeCaller(app.context(`ApiKey ${reader.key}`)).read()).resolves.toEqual({ userId: user.id, via: "apiKey" });
+    await expect(createProbeCaller(app.context(`ApiKey ${reader.key}`)).read()).resolves.toEqual({
+      userId: user.id,
+      via: "apiKey",
+    });
     await expectTrpcError(createProbeCaller(app.context(`ApiKey ${writer.key}`)).read(), "FORBIDDEN", "API_KEY_SCOPE_MISSING");
     // A signed-in user is not limited by scopes.
     await expect(createProbeCaller(app.context(bearer)).read()).resolves.toMatchObject({ via: "session" });
@@ -50,7 +53,9 @@ describe.each(backends())("API keys on %s", (backend) => {
 
   it("never lets an API key reach auth, apiKeys or admin procedures", async () => {
     const { bearer } = await registerUser(app);
-    const { key } = await app.caller(bearer).apiKeys.create({ name: "all", scopes: ["videos:read", "videos:write", "jobs:read", "jobs:write"] });
+    const { key } = await app
+      .caller(bearer)
+      .apiKeys.create({ name: "all", scopes: ["videos:read", "videos:write", "jobs:read", "jobs:write"] });
     const viaKey = app.caller(`ApiKey ${key}`);
     await expectTrpcError(viaKey.auth.me(), "FORBIDDEN", "API_KEY_NOT_ALLOWED");
     await expectTrpcError(viaKey.apiKeys.list(), "FORBIDDEN", "API_KEY_NOT_ALLOWED");
@@ -65,7 +70,9 @@ describe.each(backends())("API keys on %s", (backend) => {
     const aliceKey = await app.caller(alice.bearer).apiKeys.create({ name: "alice", scopes: ["videos:read"] });
     expect(await app.caller(bob.bearer).apiKeys.list()).toEqual([]);
     await expectTrpcError(app.caller(bob.bearer).apiKeys.revoke({ id: aliceKey.id }), "NOT_FOUND", "API_KEY_NOT_FOUND");
-    await expect(createProbeCaller(app.context(`ApiKey ${aliceKey.key}`)).read()).resolves.toMatchObject({ userId: alice.user.id });
+    await expect(createProbeCaller(app.context(`ApiKey ${aliceKey.key}`)).read()).resolves.toMatchObject({
+      userId: alice.user.id,
+    });
   });
 
   it("stops a revoked key at once", async () => {

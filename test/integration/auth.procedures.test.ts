@@ -22,7 +22,11 @@ describe.each(backends())("auth procedures on %s", (backend) => {
   it("refuses a second account for the same email in any letter case", async () => {
     const email = uniqueEmail();
     await app.caller().auth.register({ email, password: PASSWORD });
-    await expectTrpcError(app.caller().auth.register({ email: email.toUpperCase(), password: PASSWORD }), "CONFLICT", "EMAIL_TAKEN");
+    await expectTrpcError(
+      app.caller().auth.register({ email: email.toUpperCase(), password: PASSWORD }),
+      "CONFLICT",
+      "EMAIL_TAKEN",
+    );
   });
 
   it("logs in case-insensitively and refuses a wrong password with an audit row", async () => {
@@ -30,7 +34,11 @@ describe.each(backends())("auth procedures on %s", (backend) => {
     const session = await app.caller().auth.login({ email: email.toUpperCase(), password: PASSWORD });
     expect(session.user.id).toBe(user.id);
     await expectTrpcError(app.caller().auth.login({ email, password: "wrong password!" }), "UNAUTHORIZED", "INVALID_CREDENTIALS");
-    await expectTrpcError(app.caller().auth.login({ email: uniqueEmail("ghost"), password: PASSWORD }), "UNAUTHORIZED", "INVALID_CREDENTIALS");
+    await expectTrpcError(
+      app.caller().auth.login({ email: uniqueEmail("ghost"), password: PASSWORD }),
+      "UNAUTHORIZED",
+      "INVALID_CREDENTIALS",
+    );
   });
 
   it("rotates refresh tokens: the new one works, the old one is refused", async () => {
@@ -46,7 +54,11 @@ describe.each(backends())("auth procedures on %s", (backend) => {
     const rotated = await app.caller().auth.refresh({ refreshToken });
     await expectTrpcError(app.caller().auth.refresh({ refreshToken }), "UNAUTHORIZED", "REFRESH_TOKEN_REUSED");
     // The legitimate holder's newer token and access token die with the family.
-    await expectTrpcError(app.caller().auth.refresh({ refreshToken: rotated.refreshToken }), "UNAUTHORIZED", "INVALID_REFRESH_TOKEN");
+    await expectTrpcError(
+      app.caller().auth.refresh({ refreshToken: rotated.refreshToken }),
+      "UNAUTHORIZED",
+      "INVALID_REFRESH_TOKEN",
+    );
     await expectTrpcError(app.caller(`Bearer ${rotated.accessToken}`).auth.me(), "UNAUTHORIZED", "INVALID_ACCESS_TOKEN");
   });
 

@@ -17,7 +17,8 @@ describe.each(backends())("repositories on %s", (backend) => {
   let keys: ApiKeyRepository;
   let audit: AuditLog;
   const now = new Date();
-  const newUser = (email = uniqueEmail(), createdAt = now) => User.create({ email: Email.parse(email), passwordHash: "hash", now: createdAt });
+  const newUser = (email = uniqueEmail(), createdAt = now) =>
+    User.create({ email: Email.parse(email), passwordHash: "hash", now: createdAt });
 
   beforeAll(async () => {
     app = await createTestApp(backend);
@@ -49,7 +50,11 @@ describe.each(backends())("repositories on %s", (backend) => {
       user.rename("New Name", new Date(now.getTime() + 1000));
       user.changeTier("PREMIUM", new Date(now.getTime() + 1000));
       await users.save(user);
-      expect((await users.findById(user.id))?.toState()).toMatchObject({ name: "New Name", tier: "PREMIUM", updatedAt: new Date(now.getTime() + 1000) });
+      expect((await users.findById(user.id))?.toState()).toMatchObject({
+        name: "New Name",
+        tier: "PREMIUM",
+        updatedAt: new Date(now.getTime() + 1000),
+      });
     });
 
     it("pages by (createdAt, id) even when timestamps tie", async () => {
@@ -108,7 +113,16 @@ describe.each(backends())("repositories on %s", (backend) => {
       const stranger = newUser();
       await users.create(owner);
       await users.create(stranger);
-      const state = (createdAt: Date) => ({ id: newId(), userId: owner.id, name: "k", prefix: `rb_live_${newId().slice(0, 8)}`, scopes: ["videos:read" as const], createdAt, lastUsedAt: null, revokedAt: null });
+      const state = (createdAt: Date) => ({
+        id: newId(),
+        userId: owner.id,
+        name: "k",
+        prefix: `rb_live_${newId().slice(0, 8)}`,
+        scopes: ["videos:read" as const],
+        createdAt,
+        lastUsedAt: null,
+        revokedAt: null,
+      });
       const older = state(new Date(now.getTime() - 1000));
       const newer = state(now);
       await keys.create(older, `hash-${older.id}`);
@@ -125,11 +139,19 @@ describe.each(backends())("repositories on %s", (backend) => {
   describe("audit log", () => {
     it("records entries and filters by actor, action and time", async () => {
       const actorId = newId();
-      await audit.record({ actorId, action: "api_key.created", targetType: "api_key", targetId: "k1", metadata: { scopes: "videos:read" } });
+      await audit.record({
+        actorId,
+        action: "api_key.created",
+        targetType: "api_key",
+        targetId: "k1",
+        metadata: { scopes: "videos:read" },
+      });
       await audit.record({ actorId, action: "api_key.revoked", targetType: "api_key", targetId: "k1" });
       const all = await audit.list({ actorId }, { limit: 10 });
       expect(all.items.map((entry) => entry.action).sort()).toEqual(["api_key.created", "api_key.revoked"]);
-      expect((await audit.list({ actorId, action: "api_key.created" }, { limit: 10 })).items[0]?.metadata).toEqual({ scopes: "videos:read" });
+      expect((await audit.list({ actorId, action: "api_key.created" }, { limit: 10 })).items[0]?.metadata).toEqual({
+        scopes: "videos:read",
+      });
       expect((await audit.list({ actorId, from: new Date(Date.now() + 60_000) }, { limit: 10 })).items).toEqual([]);
     });
   });

@@ -53,7 +53,9 @@ describe.each(backends())("access token security on %s", (backend) => {
     await expectTrpcError(app.caller(`Bearer ${await sign("another-api", app.config.auth.issuer)}`).auth.me(), "UNAUTHORIZED");
     await expectTrpcError(app.caller(`Bearer ${await sign(app.config.auth.audience, "someone-else")}`).auth.me(), "UNAUTHORIZED");
     // Control: the same construction with the right audience and issuer is accepted.
-    await expect(app.caller(`Bearer ${await sign(app.config.auth.audience, app.config.auth.issuer)}`).auth.me()).resolves.toBeTruthy();
+    await expect(
+      app.caller(`Bearer ${await sign(app.config.auth.audience, app.config.auth.issuer)}`).auth.me(),
+    ).resolves.toBeTruthy();
   });
 
   it("refuses alg none and tokens signed with another algorithm", async () => {

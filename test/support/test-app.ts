@@ -22,7 +22,10 @@ export function backends(): Backend[] {
 export const silentLogger: Logger = createWinstonLogger({ level: "silent", json: true });
 
 /** Test configuration: cheap argon2 so suites stay fast; everything else as in development. */
-export async function testConfig(backend: Backend, extra: Record<string, string> = {}): Promise<{ config: AppConfig; dispose: () => Promise<void> }> {
+export async function testConfig(
+  backend: Backend,
+  extra: Record<string, string> = {},
+): Promise<{ config: AppConfig; dispose: () => Promise<void> }> {
   const env: Record<string, string> = {
     NODE_ENV: "test",
     LOG_LEVEL: "silent",

@@ -28,7 +28,12 @@ describe("configuration", () => {
   });
 
   it("names every bad variable in one error, never the values", () => {
-    const problems = problemsOf({ PORT: "70000", LOG_LEVEL: "loud", DATABASE_URL: "mysql://root:s3cret@x/y", REDIS_URL: "http://x" });
+    const problems = problemsOf({
+      PORT: "70000",
+      LOG_LEVEL: "loud",
+      DATABASE_URL: "mysql://root:s3cret@x/y",
+      REDIS_URL: "http://x",
+    });
     expect(problems.map((problem) => problem.split(":")[0]).sort()).toEqual(["DATABASE_URL", "LOG_LEVEL", "PORT", "REDIS_URL"]);
     expect(problems.join("\n")).not.toContain("s3cret");
   });

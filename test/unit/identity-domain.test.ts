@@ -36,11 +36,19 @@ describe("password policy", () => {
 });
 
 describe("User", () => {
-  const make = (role: "USER" | "ADMIN" = "USER") => User.create({ email: Email.parse("u@example.com"), passwordHash: "h", now, role });
+  const make = (role: "USER" | "ADMIN" = "USER") =>
+    User.create({ email: Email.parse("u@example.com"), passwordHash: "h", now, role });
 
   it("is born active, as a FREE user, with a blank name stored as null", () => {
     const user = User.create({ email: Email.parse("u@example.com"), name: "   ", passwordHash: "h", now });
-    expect(user.toState()).toMatchObject({ role: "USER", tier: "FREE", disabled: false, name: null, createdAt: now, updatedAt: now });
+    expect(user.toState()).toMatchObject({
+      role: "USER",
+      tier: "FREE",
+      disabled: false,
+      name: null,
+      createdAt: now,
+      updatedAt: now,
+    });
   });
 
   it("refuses a disabled account everywhere through assertActive", () => {
@@ -81,7 +89,17 @@ describe("refresh token verdicts", () => {
 
 describe("ApiKey", () => {
   const key = (overrides: Partial<Parameters<typeof ApiKey.rehydrate>[0]> = {}) =>
-    ApiKey.rehydrate({ id: "k", userId: "u", name: "n", prefix: "rb_live_x", scopes: ["videos:read"], createdAt: now, lastUsedAt: null, revokedAt: null, ...overrides });
+    ApiKey.rehydrate({
+      id: "k",
+      userId: "u",
+      name: "n",
+      prefix: "rb_live_x",
+      scopes: ["videos:read"],
+      createdAt: now,
+      lastUsedAt: null,
+      revokedAt: null,
+      ...overrides,
+    });
 
   it("allows only its scopes, and nothing once revoked", () => {
     expect(key().allows("videos:read")).toBe(true);

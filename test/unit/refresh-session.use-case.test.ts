@@ -23,7 +23,15 @@ const accessTokens: AccessTokens = {
 /** Fakes of the ports, so the reuse rule is checked with no database at all. */
 function setup(token: Partial<StoredRefreshToken>, rotateWins = true) {
   const user = User.create({ email: Email.parse("u@example.com"), passwordHash: "h", now });
-  const stored: StoredRefreshToken = { id: "t1", sessionId: "s1", userId: user.id, expiresAt: new Date(now.getTime() + 1000), rotatedAt: null, sessionRevokedAt: null, ...token };
+  const stored: StoredRefreshToken = {
+    id: "t1",
+    sessionId: "s1",
+    userId: user.id,
+    expiresAt: new Date(now.getTime() + 1000),
+    rotatedAt: null,
+    sessionRevokedAt: null,
+    ...token,
+  };
   const revoked: string[] = [];
   const audited: AuditEntry[] = [];
   const sessions = {

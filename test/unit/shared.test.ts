@@ -8,7 +8,12 @@ import { errorCodeOf, fieldErrorsOf, toTRPCError } from "../../server/src/trpc/e
 
 describe("redact", () => {
   it("masks secret-looking fields at any depth and keeps the rest", () => {
-    const masked = redact({ email: "a@b.c", password: "p", nested: { accessToken: "t", list: [{ apiKey: "k", ok: 1 }] }, authorization: "Bearer x" });
+    const masked = redact({
+      email: "a@b.c",
+      password: "p",
+      nested: { accessToken: "t", list: [{ apiKey: "k", ok: 1 }] },
+      authorization: "Bearer x",
+    });
     expect(masked).toEqual({
       email: "a@b.c",
       password: "[REDACTED]",
@@ -22,7 +27,11 @@ describe("cursor pagination", () => {
   it("round-trips a position and refuses garbage with a validation error", () => {
     const position = { createdAt: new Date("2026-01-02T03:04:05.678Z"), id: "abc" };
     expect(decodeCursor(encodeCursor(position))).toEqual(position);
-    for (const bad of ["garbage", Buffer.from("[1,2]").toString("base64url"), Buffer.from('["not a date","x"]').toString("base64url")]) {
+    for (const bad of [
+      "garbage",
+      Buffer.from("[1,2]").toString("base64url"),
+      Buffer.from('["not a date","x"]').toString("base64url"),
+    ]) {
       expect(() => decodeCursor(bad)).toThrow(DomainError);
     }
   });

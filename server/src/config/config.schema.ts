@@ -2,38 +2,47 @@ import { z } from "zod";
 
 export const DEV_JWT_SECRET = "reelbase-development-secret-do-not-use-in-production";
 
-const booleanFlag = z
-  .enum(["true", "false", "1", "0"])
-  .transform((value) => value === "true" || value === "1");
+const booleanFlag = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
 
-const csv = z
-  .string()
-  .transform((value) => value.split(",").map((item) => item.trim()).filter((item) => item.length > 0));
+const csv = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
 
-export const envSchema = z
-  .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    HOST: z.string().min(1).default("127.0.0.1"),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    PUBLIC_URL: z.url().optional(),
-    TRUST_PROXY: booleanFlag.default(false),
-    LOG_LEVEL: z.enum(["error", "warn", "info", "http", "debug", "silent"]).default("info"),
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").optional(),
-    PGLITE_DATA_DIR: z.string().min(1).default("./data/pg"),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional(),
-    JWT_SECRET: z.string().min(1).optional(),
-    JWT_ISSUER: z.string().min(1).default("reelbase"),
-    JWT_AUDIENCE: z.string().min(1).default("reelbase-api"),
-    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
-    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
-    ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
-    ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
-    CORS_ORIGINS: csv.default([]),
-    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "must look like 100kb or 1mb").default("1mb"),
-    BOOTSTRAP_ADMIN_EMAIL: z.email().optional(),
-    BOOTSTRAP_ADMIN_PASSWORD: z.string().min(10).optional(),
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
-  });
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url().optional(),
+  TRUST_PROXY: booleanFlag.default(false),
+  LOG_LEVEL: z.enum(["error", "warn", "info", "http", "debug", "silent"]).default("info"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .optional(),
+  PGLITE_DATA_DIR: z.string().min(1).default("./data/pg"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .optional(),
+  JWT_SECRET: z.string().min(1).optional(),
+  JWT_ISSUER: z.string().min(1).default("reelbase"),
+  JWT_AUDIENCE: z.string().min(1).default("reelbase-api"),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
+  ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+  CORS_ORIGINS: csv.default([]),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, "must look like 100kb or 1mb")
+    .default("1mb"),
+  BOOTSTRAP_ADMIN_EMAIL: z.email().optional(),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(10).optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
 
 /**
  * Rules across variables, checked on the raw environment so they are reported even when

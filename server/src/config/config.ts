@@ -4,7 +4,15 @@ import { crossVariableProblems, DEV_JWT_SECRET, envSchema } from "./config.schem
 export interface AppConfig {
   env: "development" | "production" | "test";
   isProduction: boolean;
-  http: { host: string; port: number; publicUrl: string | undefined; trustProxy: boolean; corsOrigins: string[]; bodyLimit: string; shutdownTimeoutMs: number };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string | undefined;
+    trustProxy: boolean;
+    corsOrigins: string[];
+    bodyLimit: string;
+    shutdownTimeoutMs: number;
+  };
   log: { level: "error" | "warn" | "info" | "http" | "debug" | "silent" };
   database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
   redisUrl: string | undefined;

@@ -71,4 +71,3 @@ export function scopedProcedure(scope: ApiKeyScope) {
     return next();
   });
 }
-

@@ -52,7 +52,12 @@ export const identityModule = new ContainerModule(({ bind }) => {
   bind(ACCESS_TOKENS)
     .toDynamicValue((context) => {
       const { auth } = context.get<AppConfig>(APP_CONFIG);
-      const settings = { secret: auth.jwtSecret, issuer: auth.issuer, audience: auth.audience, ttlSeconds: auth.accessTokenTtlSeconds };
+      const settings = {
+        secret: auth.jwtSecret,
+        issuer: auth.issuer,
+        audience: auth.audience,
+        ttlSeconds: auth.accessTokenTtlSeconds,
+      };
       return new JoseAccessTokens(settings, context.get<Clock>(CLOCK));
     })
     .inSingletonScope();

@@ -29,10 +29,9 @@ export const auditRouter = router({
     .input(listAuditInput)
     .output(pageOutput(auditRecordOutput))
     .query(async ({ ctx, input: { cursor, limit, from, to, ...filter } }) => {
-      const page = await ctx.resolve(ListAuditQuery).execute(
-        { ...filter, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined },
-        { cursor, limit },
-      );
+      const page = await ctx
+        .resolve(ListAuditQuery)
+        .execute({ ...filter, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined }, { cursor, limit });
       return { items: page.items.map(toDto), nextCursor: page.nextCursor };
     }),
 });

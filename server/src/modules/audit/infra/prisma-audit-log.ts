@@ -35,7 +35,9 @@ export class PrismaAuditLog implements AuditLog {
         AND: [
           filter.actorId ? { actorId: filter.actorId } : {},
           filter.action ? { action: filter.action } : {},
-          filter.from || filter.to ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {},
+          filter.from || filter.to
+            ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
+            : {},
           after,
         ],
       },

@@ -2,7 +2,15 @@ import { adminProcedure, router } from "../../../trpc/init.js";
 import { ChangeUserByAdminUseCase, ListUsersQuery } from "../application/admin-users.use-cases.js";
 import { GetUserQuery } from "../application/get-user.query.js";
 import { toAdminUserDto } from "./identity.mappers.js";
-import { adminUserOutput, idInput, listUsersInput, setDisabledInput, setRoleInput, setTierInput, userPageOutput } from "./identity.schemas.js";
+import {
+  adminUserOutput,
+  idInput,
+  listUsersInput,
+  setDisabledInput,
+  setRoleInput,
+  setTierInput,
+  userPageOutput,
+} from "./identity.schemas.js";
 
 export const adminUsersRouter = router({
   list: adminProcedure
@@ -22,14 +30,18 @@ export const adminUsersRouter = router({
     .input(setRoleInput)
     .output(adminUserOutput)
     .mutation(async ({ ctx, input }) =>
-      toAdminUserDto(await ctx.resolve(ChangeUserByAdminUseCase).execute(ctx.caller, input.id, { kind: "role", value: input.role })),
+      toAdminUserDto(
+        await ctx.resolve(ChangeUserByAdminUseCase).execute(ctx.caller, input.id, { kind: "role", value: input.role }),
+      ),
     ),
 
   setTier: adminProcedure
     .input(setTierInput)
     .output(adminUserOutput)
     .mutation(async ({ ctx, input }) =>
-      toAdminUserDto(await ctx.resolve(ChangeUserByAdminUseCase).execute(ctx.caller, input.id, { kind: "tier", value: input.tier })),
+      toAdminUserDto(
+        await ctx.resolve(ChangeUserByAdminUseCase).execute(ctx.caller, input.id, { kind: "tier", value: input.tier }),
+      ),
     ),
 
   setDisabled: adminProcedure

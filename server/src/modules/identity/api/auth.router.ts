@@ -38,5 +38,7 @@ export const authRouter = router({
       return OK;
     }),
 
-  me: userProcedure.output(userOutput).query(async ({ ctx }) => toUserDto(await ctx.resolve(GetUserQuery).execute(ctx.caller.userId))),
+  me: userProcedure
+    .output(userOutput)
+    .query(async ({ ctx }) => toUserDto(await ctx.resolve(GetUserQuery).execute(ctx.caller.userId))),
 });

@@ -35,7 +35,10 @@ export const updateProfileInput = z.object({ name: displayName.nullable() });
 export const changePasswordInput = z.object({ currentPassword: password, newPassword });
 
 export const apiKeyScope = z.enum(API_KEY_SCOPES);
-export const createApiKeyInput = z.object({ name: z.string().trim().min(1).max(100), scopes: z.array(apiKeyScope).min(1).max(API_KEY_SCOPES.length) });
+export const createApiKeyInput = z.object({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(apiKeyScope).min(1).max(API_KEY_SCOPES.length),
+});
 export const apiKeyOutput = z.object({
   id: idSchema,
   name: z.string(),

@@ -20,10 +20,7 @@ export class ListUsersQuery {
   }
 }
 
-type AdminChange =
-  | { kind: "role"; value: Role }
-  | { kind: "tier"; value: Tier }
-  | { kind: "disabled"; value: boolean };
+type AdminChange = { kind: "role"; value: Role } | { kind: "tier"; value: Tier } | { kind: "disabled"; value: boolean };
 
 const ACTION_OF: Record<AdminChange["kind"], AuditAction> = {
   role: "user.role_changed",

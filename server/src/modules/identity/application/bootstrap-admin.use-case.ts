@@ -29,7 +29,12 @@ export class BootstrapAdminUseCase {
       return { user: existing, created: false };
     }
     assertAcceptablePassword(input.password);
-    const user = User.create({ email, passwordHash: await this.hasher.hash(input.password), role: "ADMIN", now: this.clock.now() });
+    const user = User.create({
+      email,
+      passwordHash: await this.hasher.hash(input.password),
+      role: "ADMIN",
+      now: this.clock.now(),
+    });
     await this.users.create(user);
     return { user, created: true };
   }

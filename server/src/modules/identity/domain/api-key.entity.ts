@@ -21,10 +21,18 @@ export class ApiKey {
     return new ApiKey({ ...state, scopes: [...state.scopes] });
   }
 
-  get id(): string { return this.state.id; }
-  get userId(): string { return this.state.userId; }
-  get scopes(): readonly ApiKeyScope[] { return this.state.scopes; }
-  get isRevoked(): boolean { return this.state.revokedAt !== null; }
+  get id(): string {
+    return this.state.id;
+  }
+  get userId(): string {
+    return this.state.userId;
+  }
+  get scopes(): readonly ApiKeyScope[] {
+    return this.state.scopes;
+  }
+  get isRevoked(): boolean {
+    return this.state.revokedAt !== null;
+  }
 
   allows(scope: ApiKeyScope): boolean {
     return !this.isRevoked && this.state.scopes.includes(scope);

@@ -8,10 +8,16 @@ export const IdentityErrors = {
   invalidCredentials: () => new DomainError(ErrorCodes.INVALID_CREDENTIALS, "UNAUTHENTICATED", "Invalid email or password"),
   userDisabled: () => new DomainError(ErrorCodes.USER_DISABLED, "FORBIDDEN", "This account is disabled"),
   userNotFound: () => new DomainError(ErrorCodes.USER_NOT_FOUND, "NOT_FOUND", "User not found"),
-  invalidAccessToken: () => new DomainError(ErrorCodes.INVALID_ACCESS_TOKEN, "UNAUTHENTICATED", "Invalid or expired access token"),
-  invalidRefreshToken: () => new DomainError(ErrorCodes.INVALID_REFRESH_TOKEN, "UNAUTHENTICATED", "Invalid or expired refresh token"),
+  invalidAccessToken: () =>
+    new DomainError(ErrorCodes.INVALID_ACCESS_TOKEN, "UNAUTHENTICATED", "Invalid or expired access token"),
+  invalidRefreshToken: () =>
+    new DomainError(ErrorCodes.INVALID_REFRESH_TOKEN, "UNAUTHENTICATED", "Invalid or expired refresh token"),
   refreshTokenReused: () =>
-    new DomainError(ErrorCodes.REFRESH_TOKEN_REUSED, "UNAUTHENTICATED", "Refresh token was already used; the session has been revoked"),
+    new DomainError(
+      ErrorCodes.REFRESH_TOKEN_REUSED,
+      "UNAUTHENTICATED",
+      "Refresh token was already used; the session has been revoked",
+    ),
   invalidApiKey: () => new DomainError(ErrorCodes.INVALID_API_KEY, "UNAUTHENTICATED", "Invalid or revoked API key"),
   apiKeyNotFound: () => new DomainError(ErrorCodes.API_KEY_NOT_FOUND, "NOT_FOUND", "API key not found"),
   apiKeyScopeMissing: (scope: string) =>
@@ -20,5 +26,9 @@ export const IdentityErrors = {
     new DomainError(ErrorCodes.API_KEY_NOT_ALLOWED, "FORBIDDEN", "API keys cannot call this procedure; sign in as the user"),
   adminRequired: () => new DomainError(ErrorCodes.ADMIN_REQUIRED, "FORBIDDEN", "Administrator role required"),
   cannotChangeOwnAdminStatus: () =>
-    new DomainError(ErrorCodes.CANNOT_CHANGE_OWN_ADMIN_STATUS, "BUSINESS_RULE", "Administrators cannot demote or disable themselves"),
+    new DomainError(
+      ErrorCodes.CANNOT_CHANGE_OWN_ADMIN_STATUS,
+      "BUSINESS_RULE",
+      "Administrators cannot demote or disable themselves",
+    ),
 };

@@ -36,14 +36,30 @@ export class User {
     return new User({ ...state });
   }
 
-  get id(): string { return this.state.id; }
-  get email(): string { return this.state.email; }
-  get name(): string | null { return this.state.name; }
-  get role(): Role { return this.state.role; }
-  get tier(): Tier { return this.state.tier; }
-  get passwordHash(): string { return this.state.passwordHash; }
-  get disabled(): boolean { return this.state.disabled; }
-  get isAdmin(): boolean { return this.state.role === "ADMIN"; }
+  get id(): string {
+    return this.state.id;
+  }
+  get email(): string {
+    return this.state.email;
+  }
+  get name(): string | null {
+    return this.state.name;
+  }
+  get role(): Role {
+    return this.state.role;
+  }
+  get tier(): Tier {
+    return this.state.tier;
+  }
+  get passwordHash(): string {
+    return this.state.passwordHash;
+  }
+  get disabled(): boolean {
+    return this.state.disabled;
+  }
+  get isAdmin(): boolean {
+    return this.state.role === "ADMIN";
+  }
 
   /** Disabled accounts are refused everywhere, whatever credential they present. */
   assertActive(): void {

@@ -24,7 +24,10 @@ export class PrismaApiKeyRepository implements ApiKeyRepository {
   }
 
   async revoke(id: string, userId: string, now: Date): Promise<ApiKey | null> {
-    const { count } = await this.db.client.apiKey.updateMany({ where: { id, userId, revokedAt: null }, data: { revokedAt: now } });
+    const { count } = await this.db.client.apiKey.updateMany({
+      where: { id, userId, revokedAt: null },
+      data: { revokedAt: now },
+    });
     if (count === 0) {
       // Already revoked is still a success for the owner; anyone else learns nothing.
       const row = await this.db.client.apiKey.findFirst({ where: { id, userId } });

@@ -98,9 +98,12 @@ describe("docker-compose.yml", () => {
     if (typeof build === "object" && build.dockerfile) expect(build.dockerfile).toBe("Dockerfile");
   });
 
-  it("runs the API with npm start and the worker with npm run worker", () => {
-    expect(service("server").command ?? ["npm", "start"]).toEqual(["npm", "start"]);
-    expect(service("worker").command).toEqual(["npm", "run", "worker"]);
+  it("runs the compiled API and worker, through scripts that exist and point at the build", () => {
+    expect(service("server").command ?? ["npm", "run", "start:prod"]).toEqual(["npm", "run", "start:prod"]);
+    expect(service("worker").command).toEqual(["npm", "run", "worker:prod"]);
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    expect(scripts["start:prod"]).toBe("node server/dist/main.js");
+    expect(scripts["worker:prod"]).toBe("node server/dist/worker.js");
   });
 
   it.each(["server", "worker"])("starts %s only once postgres and redis are healthy", (name) => {
@@ -186,7 +189,7 @@ describe("Dockerfile", () => {
   });
 
   it("starts the API by default", () => {
-    expect(finalStage.filter((line) => /^CMD\s/i.test(line)).at(-1)).toMatch(/^CMD\s+\[\s*"npm",\s*"start"\s*\]$/);
+    expect(finalStage.filter((line) => /^CMD\s/i.test(line)).at(-1)).toMatch(/^CMD\s+\[\s*"npm",\s*"run",\s*"start:prod"\s*\]$/);
   });
 
   it("has a .dockerignore that keeps node_modules, local data and secrets out of the build context", () => {

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { crossVariableProblems, DEV_JWT_SECRET, envSchema } from "./config.schema.js";
 
@@ -25,7 +26,24 @@ export interface AppConfig {
     argon2: { memoryKib: number; timeCost: number };
   };
   bootstrapAdmin: { email: string; password: string } | undefined;
+  storage: StorageConfig;
+  files: { signingSecret: string; uploadUrlTtlSeconds: number; downloadUrlTtlSeconds: number; maxUploadBytes: number };
+  media: { ffprobePath: string | undefined; ffmpegPath: string | undefined };
+  cache: { ttlSeconds: number };
 }
+
+export type StorageConfig =
+  | {
+      kind: "s3";
+      bucket: string;
+      endpoint: string | undefined;
+      /** Where clients reach the same server (presigned URLs are signed for this host), if not `endpoint`. */
+      publicEndpoint: string | undefined;
+      region: string;
+      forcePathStyle: boolean;
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+    }
+  | { kind: "local"; dir: string };
 
 export const APP_CONFIG = Symbol.for("AppConfig");
 
@@ -70,6 +88,30 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD }
         : undefined,
+    storage: env.S3_BUCKET
+      ? {
+          kind: "s3",
+          bucket: env.S3_BUCKET,
+          endpoint: env.S3_ENDPOINT,
+          publicEndpoint: env.S3_PUBLIC_ENDPOINT,
+          region: env.S3_REGION,
+          forcePathStyle: env.S3_FORCE_PATH_STYLE,
+          credentials:
+            env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+              ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
+              : undefined,
+        }
+      : { kind: "local", dir: env.LOCAL_STORAGE_DIR },
+    files: {
+      // Local file URLs are signed with a key derived from the JWT secret, so production's
+      // strong-secret rule covers them and a leaked file URL key cannot mint access tokens.
+      signingSecret: createHmac("sha256", env.JWT_SECRET ?? DEV_JWT_SECRET).update("reelbase/files/v1").digest("hex"),
+      uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
+      downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS,
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    },
+    media: { ffprobePath: env.FFPROBE_PATH, ffmpegPath: env.FFMPEG_PATH },
+    cache: { ttlSeconds: env.CACHE_TTL_SECONDS },
   };
 }
 

@@ -11,6 +11,7 @@ import type { Context } from "../trpc/context.js";
 import { resolveFrom } from "../trpc/resolve-from.js";
 import { accessLogMiddleware } from "./access-log.middleware.js";
 import { healthRoutes } from "./health.routes.js";
+import { HTTP_ROUTES, type HttpRoutes } from "./http-routes.js";
 import { requestContextMiddleware } from "./request-context.middleware.js";
 
 const BYTES_PER_UNIT: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -30,6 +31,7 @@ export function createHttpApp(container: Container, config: AppConfig, logger: L
     }),
   );
   app.use(healthRoutes(container.getAll<HealthCheck>(HEALTH_CHECK)));
+  for (const routes of boundAll<HttpRoutes>(container, HTTP_ROUTES)) app.use(routes.mountPath, routes.router);
   app.use(
     "/trpc",
     createExpressMiddleware({
@@ -73,6 +75,10 @@ function errorHandler(logger: Logger, production: boolean): ErrorRequestHandler 
       },
     });
   };
+}
+
+function boundAll<T>(container: Container, token: symbol): T[] {
+  return container.isBound(token) ? container.getAll<T>(token) : [];
 }
 
 function parseBodyLimit(limit: string): number {

@@ -1,0 +1,37 @@
+/** A URL a client sends the bytes to, with the headers it must send unchanged. */
+export interface PresignedUpload {
+  url: string;
+  method: "PUT";
+  headers: Record<string, string>;
+  expiresAt: Date;
+}
+
+export interface StoredObject {
+  sizeBytes: number;
+  contentType: string | null;
+  /** Hex sha256 when the store knows it without reading the object (local storage computes it on upload). */
+  sha256: string | null;
+}
+
+/**
+ * Object storage for video files. Bytes never pass through the API process on upload:
+ * clients PUT straight to the URL this returns.
+ */
+export interface ObjectStorage {
+  readonly kind: "s3" | "local";
+  /** The URL binds the key, the content type and the exact size; the store refuses anything else. */
+  createUploadUrl(key: string, options: { contentType: string; sizeBytes: number; expiresInSeconds: number }): Promise<PresignedUpload>;
+  createDownloadUrl(key: string, options: { expiresInSeconds: number; filename?: string }): Promise<{ url: string; expiresAt: Date }>;
+  /** null when there is no such object. */
+  head(key: string): Promise<StoredObject | null>;
+  /** Streams the object through sha256; memory stays flat whatever its size. */
+  sha256(key: string): Promise<string>;
+  /** A path or URL ffprobe/ffmpeg can read the object from (seekable). */
+  readableLocation(key: string, expiresInSeconds: number): Promise<string>;
+  /** Deleting a missing object is not an error. */
+  delete(key: string): Promise<void>;
+  /** For /health/ready: throws when the store cannot be reached. */
+  ping(): Promise<void>;
+}
+
+export const OBJECT_STORAGE = Symbol.for("ObjectStorage");

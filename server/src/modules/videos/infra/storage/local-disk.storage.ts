@@ -1,0 +1,277 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream, mkdirSync } from "node:fs";
+import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
+import path from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ObjectStorage, PresignedUpload, StoredObject } from "../../application/object-storage.js";
+import { systemClock, type Clock } from "../../../../shared/application/clock.js";
+import type { PublicUrl } from "../../../../shared/application/public-url.js";
+import { FileUrlSigner, type FileUrlClaims } from "./file-url-signer.js";
+import { StorageErrors } from "./storage-errors.js";
+import { assertValidObjectKey, keyToUrlPath, pathInside } from "./storage-keys.js";
+
+export interface LocalDiskStorageOptions {
+  dir: string;
+  publicUrl: PublicUrl;
+  signingSecret: string;
+  maxUploadBytes: number;
+  clock?: Clock;
+}
+
+/** An open object for the /files route: the handle is read from, so a concurrent delete or overwrite cannot swap the bytes. */
+export interface OpenedObject {
+  handle: FileHandle;
+  sizeBytes: number;
+  contentType: string | null;
+}
+
+/** More bytes arrived than the signed size. */
+export class UploadTooLargeError extends Error {
+  constructor() {
+    super("The upload is larger than its signed size");
+    this.name = "UploadTooLargeError";
+  }
+}
+
+/** The body ended before the signed size was reached. */
+export class UploadIncompleteError extends Error {
+  constructor() {
+    super("The upload is shorter than its signed size");
+    this.name = "UploadIncompleteError";
+  }
+}
+
+interface Sidecar {
+  sizeBytes: number;
+  contentType: string;
+  sha256: string;
+  /** Inode of the object this describes: a sidecar whose inode differs belongs to another upload of the key. */
+  inode: string;
+}
+
+/** Printable ASCII only: the value is echoed in a response header. */
+const CONTENT_TYPE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
+const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The embedded object store. Objects live at `<dir>/<key>`; beside them, in folders no key can
+ * name (keys never start with "."), `.tmp/` holds uploads in progress and `.meta/` the sidecars.
+ * An upload becomes visible only through rename(2), which is atomic within one file system.
+ */
+export class LocalDiskStorage implements ObjectStorage {
+  readonly kind = "local" as const;
+  readonly root: string;
+  private readonly tempDir: string;
+  private readonly metaDir: string;
+  private readonly signer: FileUrlSigner;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: LocalDiskStorageOptions) {
+    this.root = path.resolve(options.dir);
+    this.tempDir = path.join(this.root, ".tmp");
+    this.metaDir = path.join(this.root, ".meta");
+    this.signer = new FileUrlSigner(options.signingSecret);
+    this.clock = options.clock ?? systemClock;
+    // Synchronous once at start-up, so the first request never races the folders into being.
+    mkdirSync(this.tempDir, { recursive: true });
+    mkdirSync(this.metaDir, { recursive: true });
+  }
+
+  async createUploadUrl(
+    key: string,
+    options: { contentType: string; sizeBytes: number; expiresInSeconds: number },
+  ): Promise<PresignedUpload> {
+    assertValidObjectKey(key);
+    if (!CONTENT_TYPE.test(options.contentType)) throw new Error("Invalid content type for an upload URL");
+    if (!Number.isSafeInteger(options.sizeBytes) || options.sizeBytes < 0 || options.sizeBytes > this.options.maxUploadBytes) {
+      throw new Error("Upload size out of range");
+    }
+    const expires = this.expiry(options.expiresInSeconds);
+    const claims: FileUrlClaims = { method: "PUT", key, expires, contentType: options.contentType, sizeBytes: options.sizeBytes };
+    return {
+      url: this.urlFor(claims),
+      method: "PUT",
+      headers: { "Content-Type": options.contentType },
+      expiresAt: new Date(expires * 1000),
+    };
+  }
+
+  async createDownloadUrl(
+    key: string,
+    options: { expiresInSeconds: number; filename?: string },
+  ): Promise<{ url: string; expiresAt: Date }> {
+    assertValidObjectKey(key);
+    const expires = this.expiry(options.expiresInSeconds);
+    const claims: FileUrlClaims = { method: "GET", key, expires, ...(options.filename ? { filename: options.filename } : {}) };
+    return { url: this.urlFor(claims), expiresAt: new Date(expires * 1000) };
+  }
+
+  async head(key: string): Promise<StoredObject | null> {
+    const file = pathInside(this.root, key);
+    const stats = await stat(file, { bigint: true }).catch(nullWhenMissing);
+    if (!stats?.isFile()) return null;
+    const sidecar = await this.readSidecar(key, stats.ino, Number(stats.size));
+    return { sizeBytes: Number(stats.size), contentType: sidecar?.contentType ?? null, sha256: sidecar?.sha256 ?? null };
+  }
+
+  async sha256(key: string): Promise<string> {
+    const object = await this.head(key);
+    if (!object) throw StorageErrors.objectNotFound();
+    if (object.sha256) return object.sha256;
+    // No sidecar (written by hand, or a crash between the two renames): hash the bytes.
+    const hash = createHash("sha256");
+    for await (const chunk of createReadStream(pathInside(this.root, key))) hash.update(chunk as Buffer);
+    return hash.digest("hex");
+  }
+
+  async readableLocation(key: string): Promise<string> {
+    return pathInside(this.root, key);
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(pathInside(this.root, key), { force: true });
+    await rm(this.sidecarPath(key), { force: true });
+  }
+
+  async ping(): Promise<void> {
+    // access(W_OK) says yes on a full disk; writing a byte is the honest check.
+    const probe = path.join(this.tempDir, `ping-${randomUUID()}`);
+    await writeFile(probe, "ok");
+    await rm(probe, { force: true });
+  }
+
+  /** Checks a request against its signature. The route supplies method and key from the request line. */
+  verify(claims: FileUrlClaims, signature: string): "ok" | "invalid" | "expired" {
+    if (!this.signer.verify(claims, signature)) return "invalid";
+    return claims.expires * 1000 < this.clock.now().getTime() ? "expired" : "ok";
+  }
+
+  /**
+   * Streams `body` to a temp file, counting and hashing on the way, and makes it visible under
+   * `key` only once all `sizeBytes` bytes are on disk. Any failure removes the temp file.
+   */
+  async receiveUpload(key: string, body: Readable, expected: { contentType: string; sizeBytes: number }): Promise<StoredObject> {
+    const target = pathInside(this.root, key);
+    const temp = path.join(this.tempDir, `${randomUUID()}.part`);
+    const hash = createHash("sha256");
+    let received = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        // Refused the moment the limit is crossed: the excess never reaches the disk.
+        if (received > expected.sizeBytes) return done(new UploadTooLargeError());
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      // flush: fsync before close, so a rename after a power cut never points at missing data.
+      await pipeline(body, meter, createWriteStream(temp, { flags: "wx", flush: true }));
+      if (received !== expected.sizeBytes) throw new UploadIncompleteError();
+      const sha256 = hash.digest("hex");
+      const { ino } = await stat(temp, { bigint: true });
+      // Folders first, so a key that collides with another object fails before anything is written.
+      await mkdir(path.dirname(target), { recursive: true });
+      // Then the sidecar: until the object's rename it names an inode that is not (yet) the key's.
+      await this.writeSidecar(key, { sizeBytes: received, contentType: expected.contentType, sha256, inode: ino.toString() });
+      await rename(temp, target);
+      await syncDirectory(path.dirname(target));
+      return { sizeBytes: received, contentType: expected.contentType, sha256 };
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  /** null when there is no such object. */
+  async openForRead(key: string): Promise<OpenedObject | null> {
+    const handle = await open(pathInside(this.root, key), "r").catch(nullWhenMissing);
+    if (!handle) return null;
+    try {
+      const stats = await handle.stat({ bigint: true });
+      if (!stats.isFile()) {
+        await handle.close();
+        return null;
+      }
+      const sidecar = await this.readSidecar(key, stats.ino, Number(stats.size));
+      return { handle, sizeBytes: Number(stats.size), contentType: sidecar?.contentType ?? null };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  private urlFor(claims: FileUrlClaims): string {
+    return `${this.options.publicUrl.value}/files/${keyToUrlPath(claims.key)}?${this.signer.toQuery(claims)}`;
+  }
+
+  private expiry(expiresInSeconds: number): number {
+    if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_EXPIRY_SECONDS) {
+      throw new Error("URL expiry out of range");
+    }
+    return Math.floor(this.clock.now().getTime() / 1000) + expiresInSeconds;
+  }
+
+  private sidecarPath(key: string): string {
+    return `${pathInside(this.metaDir, key)}.json`;
+  }
+
+  private async writeSidecar(key: string, sidecar: Sidecar): Promise<void> {
+    const target = this.sidecarPath(key);
+    const temp = path.join(this.tempDir, `${randomUUID()}.meta`);
+    try {
+      await writeFile(temp, JSON.stringify(sidecar), { flag: "wx", flush: true });
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  /** The sidecar if it describes this very file (same inode and size); null otherwise. */
+  private async readSidecar(key: string, inode: bigint, sizeBytes: number): Promise<Sidecar | null> {
+    const text = await readFile(this.sidecarPath(key), "utf8").catch(nullWhenMissing);
+    if (text === null) return null;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!isSidecar(parsed) || parsed.inode !== inode.toString() || parsed.sizeBytes !== sizeBytes) return null;
+      return parsed;
+    } catch {
+      return null;
+    }
+  }
+}
+
+function isSidecar(value: unknown): value is Sidecar {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return (
+    typeof record.sizeBytes === "number" &&
+    typeof record.contentType === "string" &&
+    typeof record.sha256 === "string" &&
+    typeof record.inode === "string"
+  );
+}
+
+/** ENOENT, or ENOTDIR when a parent segment of the key is a file: both mean "no such object". */
+function nullWhenMissing(error: unknown): null {
+  const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+  if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return null;
+  throw error;
+}
+
+/** Makes a rename durable. Best effort: some file systems refuse fsync on a directory. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Durability of the directory entry is a bonus, never a reason to fail an upload that succeeded.
+  }
+}

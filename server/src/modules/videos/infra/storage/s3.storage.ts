@@ -1,0 +1,225 @@
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { ObjectStorage, PresignedUpload, StoredObject } from "../../application/object-storage.js";
+import { systemClock, type Clock } from "../../../../shared/application/clock.js";
+import type { Logger } from "../../../../shared/application/logger.js";
+import { attachmentDisposition } from "./content-disposition.js";
+import { StorageErrors } from "./storage-errors.js";
+import { assertValidObjectKey } from "./storage-keys.js";
+import { StorageResilience, type StorageResilienceOptions } from "./storage-resilience.js";
+
+export interface S3StorageOptions {
+  bucket: string;
+  /** Where this process reaches the server (unset: AWS). */
+  endpoint: string | undefined;
+  /** Where clients reach it, when that differs (e.g. http://minio:9000 inside compose, http://localhost:9000 outside). */
+  publicEndpoint: string | undefined;
+  region: string;
+  forcePathStyle: boolean;
+  /** Unset: the SDK's default chain (environment, profile, instance role). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  maxUploadBytes: number;
+  logger: Logger;
+  clock?: Clock;
+  resilience?: Partial<StorageResilienceOptions>;
+}
+
+/**
+ * Content-Type is signed too: the presigner leaves it out by default (it adds it to the unsignable
+ * headers), and `signableHeaders` overrides that. Content-Length is in the signature as well, so
+ * S3 refuses a body of any other size or type with 403 SignatureDoesNotMatch.
+ */
+const SIGNED_UPLOAD_HEADERS = new Set(["content-type", "content-length"]);
+const CONTENT_TYPE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
+/** SigV4's limit for presigned URLs. */
+const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
+
+class IdleTimeoutError extends Error {
+  constructor() {
+    super("The object stream stalled");
+    this.name = "IdleTimeoutError";
+  }
+}
+
+export class S3Storage implements ObjectStorage {
+  readonly kind = "s3" as const;
+  private readonly client: S3Client;
+  /** Signs URLs for the host clients reach; never sends a request. */
+  private readonly presigner: S3Client;
+  private readonly resilience: StorageResilience;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: S3StorageOptions) {
+    this.client = new S3Client(clientConfig(options, options.endpoint));
+    this.presigner = options.publicEndpoint ? new S3Client(clientConfig(options, options.publicEndpoint)) : this.client;
+    this.resilience = new StorageResilience(options.resilience ?? {}, options.logger);
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async createUploadUrl(
+    key: string,
+    options: { contentType: string; sizeBytes: number; expiresInSeconds: number },
+  ): Promise<PresignedUpload> {
+    assertValidObjectKey(key);
+    if (!CONTENT_TYPE.test(options.contentType)) throw new Error("Invalid content type for an upload URL");
+    if (!Number.isSafeInteger(options.sizeBytes) || options.sizeBytes < 0 || options.sizeBytes > this.options.maxUploadBytes) {
+      throw new Error("Upload size out of range");
+    }
+    const command = new PutObjectCommand({
+      Bucket: this.options.bucket,
+      Key: key,
+      ContentType: options.contentType,
+      ContentLength: options.sizeBytes,
+    });
+    const { url, expiresAt } = await this.presign(this.presigner, command, options.expiresInSeconds, SIGNED_UPLOAD_HEADERS);
+    // Content-Length is signed as well, but browsers and fetch set it from the body and refuse to take it from us.
+    return { url, method: "PUT", headers: { "Content-Type": options.contentType }, expiresAt };
+  }
+
+  async createDownloadUrl(
+    key: string,
+    options: { expiresInSeconds: number; filename?: string },
+  ): Promise<{ url: string; expiresAt: Date }> {
+    assertValidObjectKey(key);
+    const command = new GetObjectCommand({
+      Bucket: this.options.bucket,
+      Key: key,
+      ...(options.filename ? { ResponseContentDisposition: attachmentDisposition(options.filename) } : {}),
+    });
+    return this.presign(this.presigner, command, options.expiresInSeconds);
+  }
+
+  async head(key: string): Promise<StoredObject | null> {
+    assertValidObjectKey(key);
+    return this.resilience.run("head", async (signal) => {
+      try {
+        const out = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }), {
+          abortSignal: signal,
+        });
+        return { sizeBytes: out.ContentLength ?? 0, contentType: out.ContentType ?? null, sha256: null };
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    });
+  }
+
+  async sha256(key: string): Promise<string> {
+    assertValidObjectKey(key);
+    const { timeoutMs } = this.resilience.options;
+    // Not under the per-call timeout: hashing gigabytes takes minutes. Time to first byte and every
+    // pause in the stream are bounded instead, and a failed read starts over from the first byte.
+    return this.resilience.runUnbounded("sha256", async () => {
+      const controller = new AbortController();
+      const firstByte = setTimeout(() => controller.abort(), timeoutMs);
+      let body: unknown;
+      try {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }), {
+          abortSignal: controller.signal,
+        });
+        body = out.Body;
+      } catch (error) {
+        if (isNotFound(error)) throw StorageErrors.objectNotFound();
+        throw error;
+      } finally {
+        clearTimeout(firstByte);
+      }
+      if (!(body instanceof Readable)) throw new Error("Expected a Node.js stream from GetObject");
+      const stream = body;
+      const hash = createHash("sha256");
+      const idle = setTimeout(() => stream.destroy(new IdleTimeoutError()), timeoutMs);
+      try {
+        for await (const chunk of stream) {
+          idle.refresh();
+          hash.update(chunk as Buffer);
+        }
+      } finally {
+        clearTimeout(idle);
+      }
+      return hash.digest("hex");
+    });
+  }
+
+  async readableLocation(key: string, expiresInSeconds: number): Promise<string> {
+    assertValidObjectKey(key);
+    // ffprobe runs beside the API, so the URL names the endpoint this process reaches, not the public one.
+    const command = new GetObjectCommand({ Bucket: this.options.bucket, Key: key });
+    return (await this.presign(this.client, command, expiresInSeconds)).url;
+  }
+
+  async delete(key: string): Promise<void> {
+    assertValidObjectKey(key);
+    await this.resilience.run("delete", async (signal) => {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }), { abortSignal: signal });
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.resilience.run("ping", async (signal) => {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.options.bucket }), { abortSignal: signal });
+    });
+  }
+
+  close(): void {
+    this.client.destroy();
+    if (this.presigner !== this.client) this.presigner.destroy();
+  }
+
+  /** Presigning is local computation (no request), so it runs outside the resilience policies. */
+  private async presign(
+    client: S3Client,
+    command: PutObjectCommand | GetObjectCommand,
+    expiresInSeconds: number,
+    signableHeaders?: Set<string>,
+  ): Promise<{ url: string; expiresAt: Date }> {
+    if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_EXPIRY_SECONDS) {
+      throw new Error("URL expiry out of range");
+    }
+    const signingDate = this.clock.now();
+    try {
+      const url = await getSignedUrl(client, command, {
+        expiresIn: expiresInSeconds,
+        signingDate,
+        ...(signableHeaders ? { signableHeaders } : {}),
+      });
+      return { url, expiresAt: new Date(signingDate.getTime() + expiresInSeconds * 1000) };
+    } catch (error) {
+      // E.g. no credentials found by the default chain: the operator needs the reason, the client does not.
+      this.options.logger.error("could not presign an object storage URL", { error });
+      throw StorageErrors.failed();
+    }
+  }
+}
+
+function clientConfig(options: S3StorageOptions, endpoint: string | undefined): S3ClientConfig {
+  return {
+    region: options.region,
+    forcePathStyle: options.forcePathStyle,
+    ...(endpoint ? { endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    // The resilience policy owns retries; the SDK's own three attempts would multiply them.
+    maxAttempts: 1,
+    // Since 3.729 the SDK adds a CRC32 of the (empty, at signing time) body to presigned PUTs, so
+    // S3 and MinIO refuse every real upload; checksums only where an operation requires them.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as Error & { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+  // A missing bucket is a configuration fault, not a missing object (HEAD has no body to tell them apart).
+  if (error.name === "NoSuchBucket") return false;
+  return error.name === "NotFound" || error.name === "NoSuchKey" || status === 404;
+}

@@ -25,6 +25,11 @@ export class Database {
     return this.transactions.getStore() ?? this.prisma;
   }
 
+  /** True inside a unit of work; caches use it to keep uncommitted reads out of shared state. */
+  get inTransaction(): boolean {
+    return this.transactions.getStore() !== undefined;
+  }
+
   /** Nested calls join the outer transaction instead of opening a second one. */
   transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.transactions.getStore()) return work();

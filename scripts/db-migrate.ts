@@ -10,10 +10,9 @@
  * PGLITE_DATA_DIR (default ./data/pg). PGlite is single-process: stop a server using
  * the same directory first.
  */
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 
-import { PGlite } from "@electric-sql/pglite";
+import { createPglite } from "../server/src/database/pglite.js";
 
 import {
   applyMigrations,
@@ -83,8 +82,7 @@ async function openTarget(): Promise<{ target: MigrationTarget; description: str
     return { target: { kind: "postgres", url }, description: redact(url), close: async () => undefined };
   }
   const dataDir = path.resolve(process.env["PGLITE_DATA_DIR"] ?? "data/pg");
-  await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create({ dataDir });
+  const db = await createPglite(dataDir);
   return {
     target: { kind: "pglite", db },
     description: `PGlite at ${path.relative(process.cwd(), dataDir) || "."}`,

@@ -8,6 +8,7 @@ import { BootstrapAdminUseCase } from "./modules/identity/application/bootstrap-
 import type { Clock } from "./shared/application/clock.js";
 import type { Logger } from "./shared/application/logger.js";
 import type { Lifecycle } from "./shared/lifecycle.js";
+import { PUBLIC_URL, type PublicUrl } from "./shared/application/public-url.js";
 
 export interface RunningApi {
   url: string;
@@ -25,6 +26,10 @@ export async function startApi(config: AppConfig, logger: Logger, clock?: Clock)
       logger.info(created ? `created administrator ${user.email}` : `administrator ${user.email} present`);
     }
     const server = createHttpApp(container, config, logger).listen(config.http.port, config.http.host);
+    // Uploads to local storage may take many minutes: no cap on a whole request, but an idle
+    // socket (no bytes either way for 2 minutes) is closed.
+    server.requestTimeout = 0;
+    server.setTimeout(120_000);
     await once(server, "listening");
     lifecycle.add("http server", async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -37,6 +42,7 @@ export async function startApi(config: AppConfig, logger: Logger, clock?: Clock)
     const { port } = server.address() as AddressInfo;
     const host = config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host;
     const url = config.http.publicUrl ?? `http://${host}:${port}`;
+    container.get<PublicUrl>(PUBLIC_URL).setIfUnset(url);
     return { url, container, lifecycle, close: () => lifecycle.close() };
   } catch (error) {
     await lifecycle.close();

@@ -5,12 +5,14 @@ import { databaseModule } from "./database/database.module.js";
 import { openDatabase } from "./database/open-database.js";
 import { auditModule } from "./modules/audit/audit.module.js";
 import { identityModule } from "./modules/identity/identity.module.js";
+import { videosModule } from "./modules/videos/videos.module.js";
+import { openInfrastructure } from "./infrastructure.js";
 import { CLOCK, systemClock, type Clock } from "./shared/application/clock.js";
 import { LOGGER, type Logger } from "./shared/application/logger.js";
 import { Lifecycle } from "./shared/lifecycle.js";
 
 /** One line per context: adding a context is adding its folder and its module here. */
-const contextModules = [identityModule, auditModule];
+const contextModules = [identityModule, auditModule, videosModule];
 
 export interface AppContainer {
   container: Container;
@@ -28,6 +30,8 @@ export async function createAppContainer(config: AppConfig, logger: Logger, cloc
     lifecycle.add("database", () => database.close());
     logger.info(`database: ${database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite (${describePglite(config)})`}`);
 
+    const infrastructure = openInfrastructure(config, logger, clock, lifecycle);
+
     const container = new Container();
     container.load(
       new ContainerModule(({ bind }) => {
@@ -36,6 +40,7 @@ export async function createAppContainer(config: AppConfig, logger: Logger, cloc
         bind(CLOCK).toConstantValue(clock);
       }),
       databaseModule(database),
+      infrastructure,
       ...contextModules,
     );
     return { container, lifecycle };

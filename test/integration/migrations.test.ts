@@ -3,7 +3,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/pr
 import os from "node:os";
 import path from "node:path";
 
-import { PGlite } from "@electric-sql/pglite";
+import { createPglite } from "../../server/src/database/pglite.js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -19,7 +19,7 @@ import {
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const repoPaths = defaultMigrationPaths();
-const APP_TABLES = ["api_keys", "audit_logs", "refresh_tokens", "sessions", "users"];
+const APP_TABLES = ["api_keys", "audit_logs", "refresh_tokens", "sessions", "stored_files", "users", "videos"];
 
 /** A fresh database of one kind, plus a way to look inside it without the code under test. */
 interface Fixture {
@@ -51,7 +51,7 @@ async function openPostgres(): Promise<Fixture> {
 }
 
 async function openPGlite(): Promise<Fixture> {
-  const db = await PGlite.create();
+  const db = await createPglite();
   return {
     target: { kind: "pglite", db },
     query: async <T>(sql: string) => (await db.query<T>(sql)).rows,

@@ -105,7 +105,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     files: {
       // Local file URLs are signed with a key derived from the JWT secret, so production's
       // strong-secret rule covers them and a leaked file URL key cannot mint access tokens.
-      signingSecret: createHmac("sha256", env.JWT_SECRET ?? DEV_JWT_SECRET).update("reelbase/files/v1").digest("hex"),
+      signingSecret: createHmac("sha256", env.JWT_SECRET ?? DEV_JWT_SECRET)
+        .update("reelbase/files/v1")
+        .digest("hex"),
       uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
       downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS,
       maxUploadBytes: env.MAX_UPLOAD_BYTES,

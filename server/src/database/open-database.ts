@@ -1,5 +1,3 @@
-import { mkdir } from "node:fs/promises";
-import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
@@ -7,9 +5,9 @@ import type { Logger } from "../shared/application/logger.js";
 import type { AppConfig } from "../config/config.js";
 import { Database } from "./database.js";
 import { applyMigrations } from "./migrations/migrate.js";
+import { createPglite } from "./pglite.js";
 
-/** A data directory of `memory://` keeps PGlite in memory: tests use it for isolation. */
-export const IN_MEMORY_PGLITE = "memory://";
+export { IN_MEMORY_PGLITE } from "./pglite.js";
 
 /** Connects to the configured database and brings its schema up to date before anyone uses it. */
 export async function openDatabase(config: AppConfig["database"], logger: Logger): Promise<Database> {
@@ -19,7 +17,7 @@ export async function openDatabase(config: AppConfig["database"], logger: Logger
     const adapter = new PrismaPg({ connectionString: config.url, max: 10 });
     return new Database(new PrismaClient({ adapter }), "postgres", async () => {});
   }
-  const pglite = await openPglite(config.dataDir);
+  const pglite = await createPglite(config.dataDir);
   try {
     const { applied } = await applyMigrations({ kind: "pglite", db: pglite });
     logMigrations(logger, applied);
@@ -29,12 +27,6 @@ export async function openDatabase(config: AppConfig["database"], logger: Logger
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return new Database(prisma, "pglite", () => pglite.close());
-}
-
-async function openPglite(dataDir: string): Promise<PGlite> {
-  if (dataDir === IN_MEMORY_PGLITE) return PGlite.create();
-  await mkdir(dataDir, { recursive: true });
-  return PGlite.create({ dataDir });
 }
 
 function logMigrations(logger: Logger, applied: string[]): void {

@@ -3,12 +3,14 @@ import { adminUsersRouter } from "../modules/identity/api/admin-users.router.js"
 import { apiKeysRouter } from "../modules/identity/api/api-keys.router.js";
 import { authRouter } from "../modules/identity/api/auth.router.js";
 import { usersRouter } from "../modules/identity/api/users.router.js";
+import { videosRouter } from "../modules/videos/api/videos.router.js";
 import { router } from "./init.js";
 
 export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   apiKeys: apiKeysRouter,
+  videos: videosRouter,
   admin: router({ users: adminUsersRouter, audit: auditRouter }),
 });
 

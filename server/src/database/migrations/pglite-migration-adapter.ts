@@ -1,4 +1,5 @@
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
+import { createPglite } from "../pglite.js";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 
@@ -22,7 +23,7 @@ export function createPGliteMigrationAdapter(db: PGlite): MigrationAdapter {
       return withAwaitedScripts(await new PrismaPGlite(db).connect(), db);
     },
     async connectToShadowDb() {
-      const shadow = await PGlite.create();
+      const shadow = await createPglite();
       shadows.add(shadow);
       const adapter = withAwaitedScripts(await new PrismaPGlite(shadow).connect(), shadow);
       adapter.dispose = async () => {

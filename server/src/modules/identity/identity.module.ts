@@ -1,5 +1,8 @@
 import { ContainerModule, type Newable } from "inversify";
 import { APP_CONFIG, type AppConfig } from "../../config/config.js";
+import { DATABASE, type Database } from "../../database/database.js";
+import { CACHE, type Cache } from "../../shared/application/cache.js";
+import { CachedUserRepository } from "./infra/cached-user.repository.js";
 import { CLOCK, type Clock } from "../../shared/application/clock.js";
 import { ACCESS_TOKENS } from "./application/access-tokens.js";
 import { ChangeUserByAdminUseCase, ListUsersQuery } from "./application/admin-users.use-cases.js";
@@ -43,7 +46,12 @@ const useCases: Newable<object>[] = [
 ];
 
 export const identityModule = new ContainerModule(({ bind }) => {
-  bind(USER_REPOSITORY).to(PrismaUserRepository).inSingletonScope();
+  bind(USER_REPOSITORY)
+    .toDynamicValue((context) => {
+      const database = context.get<Database>(DATABASE);
+      return new CachedUserRepository(new PrismaUserRepository(database), context.get<Cache>(CACHE), database);
+    })
+    .inSingletonScope();
   bind(SESSION_REPOSITORY).to(PrismaSessionRepository).inSingletonScope();
   bind(API_KEY_REPOSITORY).to(PrismaApiKeyRepository).inSingletonScope();
   bind(PASSWORD_HASHER)

@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   "user.disabled_changed",
   "api_key.created",
   "api_key.revoked",
+  "video.deleted",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

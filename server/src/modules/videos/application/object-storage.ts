@@ -20,8 +20,14 @@ export interface StoredObject {
 export interface ObjectStorage {
   readonly kind: "s3" | "local";
   /** The URL binds the key, the content type and the exact size; the store refuses anything else. */
-  createUploadUrl(key: string, options: { contentType: string; sizeBytes: number; expiresInSeconds: number }): Promise<PresignedUpload>;
-  createDownloadUrl(key: string, options: { expiresInSeconds: number; filename?: string }): Promise<{ url: string; expiresAt: Date }>;
+  createUploadUrl(
+    key: string,
+    options: { contentType: string; sizeBytes: number; expiresInSeconds: number },
+  ): Promise<PresignedUpload>;
+  createDownloadUrl(
+    key: string,
+    options: { expiresInSeconds: number; filename?: string },
+  ): Promise<{ url: string; expiresAt: Date }>;
   /** null when there is no such object. */
   head(key: string): Promise<StoredObject | null>;
   /** Streams the object through sha256; memory stays flat whatever its size. */

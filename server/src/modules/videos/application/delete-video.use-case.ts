@@ -1,0 +1,55 @@
+import { inject, injectable } from "inversify";
+import { CLOCK, type Clock } from "../../../shared/application/clock.js";
+import { LOGGER, type Logger } from "../../../shared/application/logger.js";
+import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
+import { AUDIT_LOG, type AuditLog } from "../../audit/application/audit-log.js";
+import type { Caller } from "../../identity/application/caller.js";
+import { OBJECT_STORAGE, type ObjectStorage } from "./object-storage.js";
+import { STORED_FILE_REPOSITORY, type StoredFileRepository } from "./stored-file.repository.js";
+import { VideoAccess } from "./video-access.js";
+import { VIDEO_REPOSITORY, type VideoRepository } from "./video.repository.js";
+
+@injectable()
+export class DeleteVideoUseCase {
+  constructor(
+    @inject(VIDEO_REPOSITORY) private readonly videos: VideoRepository,
+    @inject(STORED_FILE_REPOSITORY) private readonly files: StoredFileRepository,
+    @inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    @inject(VideoAccess) private readonly access: VideoAccess,
+    @inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * The video disappears first (soft delete, committed); its objects are removed after. If the
+   * store fails then, the rows are kept so the objects can still be found and removed later.
+   */
+  async execute(caller: Caller, id: string): Promise<void> {
+    const video = await this.access.visible(caller, id);
+    video.softDelete(this.clock.now());
+    await this.unitOfWork.run(async () => {
+      await this.videos.save(video);
+      await this.audit.record({
+        actorId: caller.userId,
+        action: "video.deleted",
+        targetType: "video",
+        targetId: video.id,
+        metadata: { ownerId: video.ownerId },
+      });
+    });
+    await this.removeObjects(video.id, video.upload?.key ?? null);
+  }
+
+  private async removeObjects(videoId: string, pendingUploadKey: string | null): Promise<void> {
+    const stored = await this.files.listByVideo(videoId);
+    const keys = new Set([...stored.map((file) => file.storageKey), ...(pendingUploadKey ? [pendingUploadKey] : [])]);
+    try {
+      await Promise.all([...keys].map((key) => this.storage.delete(key)));
+      await this.files.deleteByVideo(videoId);
+    } catch (error) {
+      this.logger.warn("video deleted but its objects were not all removed", { videoId, error });
+    }
+  }
+}

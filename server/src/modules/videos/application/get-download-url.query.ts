@@ -1,0 +1,33 @@
+import { inject, injectable } from "inversify";
+import { APP_CONFIG, type AppConfig } from "../../../config/config.js";
+import type { Caller } from "../../identity/application/caller.js";
+import type { StoredFileKind } from "../domain/stored-file.js";
+import { VideoErrors } from "../domain/video.errors.js";
+import { OBJECT_STORAGE, type ObjectStorage } from "./object-storage.js";
+import { STORED_FILE_REPOSITORY, type StoredFileRepository } from "./stored-file.repository.js";
+import { VideoAccess } from "./video-access.js";
+
+const KIND_OF = { source: "SOURCE", rendition: "RENDITION", thumbnail: "THUMBNAIL" } as const satisfies Record<
+  string,
+  StoredFileKind
+>;
+
+@injectable()
+export class GetDownloadUrlQuery {
+  constructor(
+    @inject(STORED_FILE_REPOSITORY) private readonly files: StoredFileRepository,
+    @inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    @inject(VideoAccess) private readonly access: VideoAccess,
+    @inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute(caller: Caller, input: { id: string; kind: keyof typeof KIND_OF }): Promise<{ url: string; expiresAt: Date }> {
+    const video = await this.access.visible(caller, input.id);
+    const file = await this.files.findLatest(video.id, KIND_OF[input.kind]);
+    if (!file) throw VideoErrors.fileNotFound(input.kind);
+    return this.storage.createDownloadUrl(file.storageKey, {
+      expiresInSeconds: this.config.files.downloadUrlTtlSeconds,
+      ...(input.kind === "source" && video.upload ? { filename: video.upload.filename } : {}),
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { inject, injectable } from "inversify";
+import type { Caller } from "../../identity/application/caller.js";
+import type { Video } from "../domain/video.entity.js";
+import { VideoErrors } from "../domain/video.errors.js";
+import { VIDEO_REPOSITORY, type VideoRepository } from "./video.repository.js";
+
+/**
+ * Who may see and who may change a video. Someone else's video is NOT_FOUND, exactly like
+ * one that does not exist, so ids leak nothing; admins see every video but only the owner
+ * changes it (FORBIDDEN, since the admin can see it exists).
+ */
+@injectable()
+export class VideoAccess {
+  constructor(@inject(VIDEO_REPOSITORY) private readonly videos: VideoRepository) {}
+
+  async visible(caller: Caller, id: string): Promise<Video> {
+    const video = await this.videos.findById(id);
+    if (!video || (!video.isOwnedBy(caller.userId) && caller.role !== "ADMIN")) throw VideoErrors.notFound();
+    return video;
+  }
+
+  async owned(caller: Caller, id: string): Promise<Video> {
+    const video = await this.visible(caller, id);
+    if (!video.isOwnedBy(caller.userId)) throw VideoErrors.notOwner();
+    return video;
+  }
+}

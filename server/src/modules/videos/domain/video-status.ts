@@ -1,0 +1,20 @@
+export const VIDEO_STATUSES = ["DRAFT", "UPLOADING", "UPLOADED", "PROCESSING", "READY", "FAILED"] as const;
+export type VideoStatus = (typeof VIDEO_STATUSES)[number];
+
+/**
+ * The lifecycle of SPEC.md §3. An upload may be re-issued while UPLOADING (a new URL after
+ * the old one expired) and falls back to DRAFT when the uploaded file is not a video.
+ * A generated video skips the upload: DRAFT → PROCESSING.
+ */
+const ALLOWED: Record<VideoStatus, readonly VideoStatus[]> = {
+  DRAFT: ["UPLOADING", "PROCESSING"],
+  UPLOADING: ["UPLOADING", "UPLOADED", "DRAFT"],
+  UPLOADED: ["PROCESSING"],
+  PROCESSING: ["READY", "FAILED"],
+  READY: ["PROCESSING"],
+  FAILED: ["PROCESSING"],
+};
+
+export function canTransition(from: VideoStatus, to: VideoStatus): boolean {
+  return ALLOWED[from].includes(to);
+}

@@ -1,0 +1,142 @@
+import { newId } from "../../../shared/domain/ids.js";
+import { canTransition, type VideoStatus } from "./video-status.js";
+import { VideoErrors } from "./video.errors.js";
+
+export const TITLE_MAX_LENGTH = 200;
+export const DESCRIPTION_MAX_LENGTH = 5000;
+
+export interface DeclaredUpload {
+  key: string;
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+}
+
+export interface VideoProbe {
+  durationSeconds: number;
+  width: number;
+  height: number;
+  videoCodec: string;
+  audioCodec: string | null;
+}
+
+export interface VideoState {
+  id: string;
+  ownerId: string;
+  title: string;
+  description: string;
+  status: VideoStatus;
+  upload: DeclaredUpload | null;
+  probe: VideoProbe | null;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+}
+
+export class Video {
+  private constructor(private state: VideoState) {}
+
+  static create(props: { ownerId: string; title: string; description?: string | undefined; now: Date }): Video {
+    return new Video({
+      id: newId(),
+      ownerId: props.ownerId,
+      title: validTitle(props.title),
+      description: validDescription(props.description ?? ""),
+      status: "DRAFT",
+      upload: null,
+      probe: null,
+      createdAt: props.now,
+      updatedAt: props.now,
+      deletedAt: null,
+    });
+  }
+
+  static rehydrate(state: VideoState): Video {
+    return new Video({ ...state });
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+  get ownerId(): string {
+    return this.state.ownerId;
+  }
+  get status(): VideoStatus {
+    return this.state.status;
+  }
+  get upload(): DeclaredUpload | null {
+    return this.state.upload;
+  }
+  get isDeleted(): boolean {
+    return this.state.deletedAt !== null;
+  }
+
+  isOwnedBy(userId: string): boolean {
+    return this.state.ownerId === userId;
+  }
+
+  edit(changes: { title?: string | undefined; description?: string | undefined }, now: Date): void {
+    this.change(
+      {
+        ...(changes.title !== undefined ? { title: validTitle(changes.title) } : {}),
+        ...(changes.description !== undefined ? { description: validDescription(changes.description) } : {}),
+      },
+      now,
+    );
+  }
+
+  /** Declares the file about to be uploaded; asking again replaces the declaration (a new URL). */
+  startUpload(upload: DeclaredUpload, now: Date): void {
+    this.transition("UPLOADING", { upload, probe: null }, now);
+  }
+
+  markUploaded(probe: VideoProbe, now: Date): void {
+    this.transition("UPLOADED", { probe }, now);
+  }
+
+  /** The uploaded file was unusable: back to DRAFT so the owner can upload again. */
+  rejectUpload(now: Date): void {
+    this.transition("DRAFT", { upload: null, probe: null }, now);
+  }
+
+  startProcessing(now: Date): void {
+    this.transition("PROCESSING", {}, now);
+  }
+
+  markReady(now: Date): void {
+    this.transition("READY", {}, now);
+  }
+
+  markFailed(now: Date): void {
+    this.transition("FAILED", {}, now);
+  }
+
+  softDelete(now: Date): void {
+    if (!this.isDeleted) this.change({ deletedAt: now }, now);
+  }
+
+  toState(): Readonly<VideoState> {
+    return { ...this.state };
+  }
+
+  private transition(to: VideoStatus, changes: Partial<VideoState>, now: Date): void {
+    if (!canTransition(this.state.status, to)) throw VideoErrors.invalidState(this.state.status, to);
+    this.change({ ...changes, status: to }, now);
+  }
+
+  private change(changes: Partial<VideoState>, now: Date): void {
+    this.state = { ...this.state, ...changes, updatedAt: now };
+  }
+}
+
+function validTitle(raw: string): string {
+  const title = raw.trim();
+  if (title.length < 1 || title.length > TITLE_MAX_LENGTH) throw VideoErrors.invalidTitle();
+  return title;
+}
+
+function validDescription(raw: string): string {
+  const description = raw.trim();
+  if (description.length > DESCRIPTION_MAX_LENGTH) throw VideoErrors.invalidDescription();
+  return description;
+}

@@ -1,0 +1,93 @@
+import { inject, injectable } from "inversify";
+import { DATABASE, type Database } from "../../../database/database.js";
+import { keysetPage } from "../../../database/keyset.js";
+import type { Video as VideoRow } from "../../../generated/prisma/client.js";
+import { toPage, type Page } from "../../../shared/application/pagination.js";
+import type { VideoListFilter, VideoRepository } from "../application/video.repository.js";
+import type { VideoStatus } from "../domain/video-status.js";
+import { Video, type VideoState } from "../domain/video.entity.js";
+import { VideoErrors } from "../domain/video.errors.js";
+
+@injectable()
+export class PrismaVideoRepository implements VideoRepository {
+  constructor(@inject(DATABASE) private readonly db: Database) {}
+
+  async findById(id: string): Promise<Video | null> {
+    const row = await this.db.client.video.findFirst({ where: { id, deletedAt: null } });
+    return row ? toVideo(row) : null;
+  }
+
+  async create(video: Video): Promise<void> {
+    await this.db.client.video.create({ data: toRow(video.toState()) });
+  }
+
+  async save(video: Video, expectedStatus?: VideoStatus): Promise<void> {
+    const { id, ownerId: _ownerId, createdAt: _createdAt, ...changes } = toRow(video.toState());
+    const { count } = await this.db.client.video.updateMany({
+      where: { id, ...(expectedStatus ? { status: expectedStatus } : {}) },
+      data: changes,
+    });
+    if (count === 0) throw VideoErrors.invalidState(expectedStatus ?? video.status, video.status);
+  }
+
+  async listByOwner(
+    ownerId: string,
+    filter: VideoListFilter,
+    page: { cursor?: string | undefined; limit: number },
+  ): Promise<Page<Video>> {
+    const { where: after, ...order } = keysetPage(page.cursor, page.limit);
+    const rows = await this.db.client.video.findMany({
+      where: {
+        AND: [
+          { ownerId, deletedAt: null },
+          filter.status ? { status: filter.status } : {},
+          filter.search ? { title: { contains: escapeLikePattern(filter.search), mode: "insensitive" } } : {},
+          after,
+        ],
+      },
+      ...order,
+    });
+    return toPage(rows, page.limit, toVideo);
+  }
+}
+
+/** Prisma passes `contains` into LIKE unescaped: a search for "%" or "_" must match those characters only. */
+function escapeLikePattern(search: string): string {
+  return search.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+function toRow(state: Readonly<VideoState>) {
+  const { upload, probe, ...rest } = state;
+  return {
+    ...rest,
+    uploadKey: upload?.key ?? null,
+    uploadFilename: upload?.filename ?? null,
+    uploadContentType: upload?.contentType ?? null,
+    uploadSizeBytes: upload ? BigInt(upload.sizeBytes) : null,
+    durationSeconds: probe?.durationSeconds ?? null,
+    width: probe?.width ?? null,
+    height: probe?.height ?? null,
+    videoCodec: probe?.videoCodec ?? null,
+    audioCodec: probe?.audioCodec ?? null,
+  };
+}
+
+function toVideo(row: VideoRow): Video {
+  const { uploadKey: key, uploadFilename: filename, uploadContentType: contentType, uploadSizeBytes: size } = row;
+  const { durationSeconds, width, height, videoCodec, audioCodec } = row;
+  return Video.rehydrate({
+    id: row.id,
+    ownerId: row.ownerId,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    upload: key && filename && contentType && size !== null ? { key, filename, contentType, sizeBytes: Number(size) } : null,
+    probe:
+      durationSeconds !== null && width !== null && height !== null && videoCodec !== null
+        ? { durationSeconds, width, height, videoCodec, audioCodec }
+        : null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    deletedAt: row.deletedAt,
+  });
+}

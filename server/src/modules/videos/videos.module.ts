@@ -1,0 +1,37 @@
+import { ContainerModule, type Newable } from "inversify";
+import { DATABASE, type Database } from "../../database/database.js";
+import { CACHE, type Cache } from "../../shared/application/cache.js";
+import { CachedVideoRepository } from "./infra/cached-video.repository.js";
+import { DeleteVideoUseCase } from "./application/delete-video.use-case.js";
+import { GetDownloadUrlQuery } from "./application/get-download-url.query.js";
+import { STORED_FILE_REPOSITORY } from "./application/stored-file.repository.js";
+import { CompleteUploadUseCase, CreateUploadUseCase } from "./application/upload.use-cases.js";
+import { VideoAccess } from "./application/video-access.js";
+import { CreateVideoUseCase, GetVideoQuery, ListVideosQuery, UpdateVideoUseCase } from "./application/video-crud.use-cases.js";
+import { VIDEO_REPOSITORY } from "./application/video.repository.js";
+import { PrismaStoredFileRepository } from "./infra/prisma-stored-file.repository.js";
+import { PrismaVideoRepository } from "./infra/prisma-video.repository.js";
+
+const useCases: Newable<object>[] = [
+  VideoAccess,
+  CreateVideoUseCase,
+  GetVideoQuery,
+  ListVideosQuery,
+  UpdateVideoUseCase,
+  DeleteVideoUseCase,
+  CreateUploadUseCase,
+  CompleteUploadUseCase,
+  GetDownloadUrlQuery,
+];
+
+/** Storage and the media prober are resources with a lifecycle: the composition root binds them. */
+export const videosModule = new ContainerModule(({ bind }) => {
+  bind(VIDEO_REPOSITORY)
+    .toDynamicValue((context) => {
+      const database = context.get<Database>(DATABASE);
+      return new CachedVideoRepository(new PrismaVideoRepository(database), context.get<Cache>(CACHE), database);
+    })
+    .inSingletonScope();
+  bind(STORED_FILE_REPOSITORY).to(PrismaStoredFileRepository).inSingletonScope();
+  for (const useCase of useCases) bind(useCase).toSelf().inSingletonScope();
+});

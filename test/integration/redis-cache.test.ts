@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { freePort, killProcess as kill, startRedis } from "../support/redis-server.js";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, connect, type Server, type Socket } from "node:net";
@@ -8,7 +9,6 @@ import { createCache, maskRedisUrl } from "../../server/src/cache/cache.module.j
 import { RedisCache, type RedisCacheOptions } from "../../server/src/cache/redis.cache.js";
 import { loadConfig } from "../../server/src/config/config.js";
 import type { Logger } from "../../server/src/shared/application/logger.js";
-import { probeRedis } from "../support/services.js";
 import { silentLogger } from "../support/test-app.js";
 
 const redisUrl = inject("redisUrl");
@@ -42,31 +42,6 @@ async function exerciseWhileDown(cache: RedisCache, key: string, rounds = 5): Pr
   }
   expect(slowest).toBeLessThan(FAST_MS);
   return slowest;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-/** A private redis-server this file may kill, stop and restart without disturbing other suites. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: "ignore",
-  });
-  await vi.waitFor(async () => expect(await probeRedis(`redis://127.0.0.1:${port}`)).toBe(true), { timeout: 10_000 });
-  return child;
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGKILL");
-  await exited;
 }
 
 describe("RedisCache pointed at a dead port", () => {

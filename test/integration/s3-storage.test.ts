@@ -5,7 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import S3rver from "s3rver";
+import type S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../server/src/config/config.js";
 import { createWinstonLogger } from "../../server/src/logging/winston-logger.js";
@@ -16,11 +16,12 @@ import {
 import { S3Storage, type S3StorageOptions } from "../../server/src/modules/videos/infra/storage/s3.storage.js";
 import { PublicUrl } from "../../server/src/shared/application/public-url.js";
 import { DomainError } from "../../server/src/shared/domain/domain-error.js";
+import { S3RVER_CREDENTIALS, startS3rver as startS3rverOn } from "../support/s3-server.js";
 import { startSigV4VerifyingProxy, type VerifyingProxy } from "../support/sigv4-verifying-proxy.js";
 
 const logger = createWinstonLogger({ level: "silent", json: true });
 // s3rver knows one account; the bucket name is distinctive so a leak into an error message would show.
-const CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+const CREDENTIALS = S3RVER_CREDENTIALS;
 const BUCKET = "reelbase-secret-bucket-name";
 const FAST_POLICY = {
   timeoutMs: 2_000,
@@ -39,16 +40,8 @@ let binding: ObjectStorageBinding;
 let storage: S3Storage;
 const extraStorages: S3Storage[] = [];
 
-async function startS3rver(directory: string, port = 0): Promise<{ server: S3rver; url: string }> {
-  const server = new S3rver({
-    port,
-    address: "127.0.0.1",
-    silent: true,
-    directory,
-    configureBuckets: [{ name: BUCKET, configs: [] }],
-  });
-  const address = await server.run();
-  return { server, url: `http://127.0.0.1:${address.port}` };
+function startS3rver(directory: string, port = 0): Promise<{ server: S3rver; url: string }> {
+  return startS3rverOn(directory, BUCKET, port);
 }
 
 function s3Options(overrides: Partial<S3StorageOptions>): S3StorageOptions {

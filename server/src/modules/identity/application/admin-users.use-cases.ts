@@ -41,7 +41,7 @@ export class ChangeUserByAdminUseCase {
   ) {}
 
   async execute(caller: Caller, userId: string, change: AdminChange): Promise<User> {
-    const [admin, user] = await Promise.all([this.getUser.execute(caller.userId), this.getUser.execute(userId)]);
+    const [admin, user] = await Promise.all([this.getUser.execute(caller.userId), this.getUser.forWrite(userId)]);
     const now = this.clock.now();
     const before = user.toState()[change.kind];
     if (change.kind === "role") user.changeRole(change.value, admin, now);

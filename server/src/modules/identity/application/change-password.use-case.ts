@@ -24,7 +24,7 @@ export class ChangePasswordUseCase {
 
   /** Every other session ends: whoever knew the old password must sign in again. */
   async execute(caller: Caller, input: { currentPassword: string; newPassword: string }): Promise<void> {
-    const user = await this.getUser.execute(caller.userId);
+    const user = await this.getUser.forWrite(caller.userId);
     if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) throw IdentityErrors.invalidCredentials();
     assertAcceptablePassword(input.newPassword);
     const now = this.clock.now();

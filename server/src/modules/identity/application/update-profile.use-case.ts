@@ -14,7 +14,7 @@ export class UpdateProfileUseCase {
   ) {}
 
   async execute(caller: Caller, input: { name: string | null }): Promise<User> {
-    const user = await this.getUser.execute(caller.userId);
+    const user = await this.getUser.forWrite(caller.userId);
     user.rename(input.name, this.clock.now());
     await this.users.save(user);
     return user;

@@ -9,7 +9,10 @@ export interface UserListFilter {
 }
 
 export interface UserRepository {
+  /** May be served from a cache: for reads only. */
   findById(id: string): Promise<User | null>;
+  /** Always the database: a write must start from the current row, or it would save stale fields back. */
+  findByIdForWrite(id: string): Promise<User | null>;
   findByEmail(email: string): Promise<User | null>;
   /** Throws the EMAIL_TAKEN domain error when the email is already registered. */
   create(user: User): Promise<void>;

@@ -62,6 +62,10 @@ export class CachedUserRepository implements UserRepository {
     return this.cacheAside.read(id, () => this.inner.findById(id));
   }
 
+  findByIdForWrite(id: string): Promise<User | null> {
+    return this.inner.findByIdForWrite(id);
+  }
+
   findByEmail(email: string): Promise<User | null> {
     return this.inner.findByEmail(email);
   }

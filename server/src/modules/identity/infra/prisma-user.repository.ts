@@ -17,6 +17,10 @@ export class PrismaUserRepository implements UserRepository {
     return row ? toUser(row) : null;
   }
 
+  findByIdForWrite(id: string): Promise<User | null> {
+    return this.findById(id);
+  }
+
   async findByEmail(email: string): Promise<User | null> {
     const row = await this.db.client.user.findUnique({ where: { email: email.toLowerCase() } });
     return row ? toUser(row) : null;

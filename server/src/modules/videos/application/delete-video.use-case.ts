@@ -27,7 +27,7 @@ export class DeleteVideoUseCase {
    * store fails then, the rows are kept so the objects can still be found and removed later.
    */
   async execute(caller: Caller, id: string): Promise<void> {
-    const video = await this.access.visible(caller, id);
+    const video = await this.access.visibleForWrite(caller, id);
     video.softDelete(this.clock.now());
     await this.unitOfWork.run(async () => {
       await this.videos.save(video);

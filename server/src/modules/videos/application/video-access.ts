@@ -13,15 +13,26 @@ import { VIDEO_REPOSITORY, type VideoRepository } from "./video.repository.js";
 export class VideoAccess {
   constructor(@inject(VIDEO_REPOSITORY) private readonly videos: VideoRepository) {}
 
-  async visible(caller: Caller, id: string): Promise<Video> {
-    const video = await this.videos.findById(id);
-    if (!video || (!video.isOwnedBy(caller.userId) && caller.role !== "ADMIN")) throw VideoErrors.notFound();
+  /** For reads: may come from the cache. */
+  visible(caller: Caller, id: string): Promise<Video> {
+    return this.check(caller, this.videos.findById(id));
+  }
+
+  /** For writes an admin may also make (delete): always the current row. */
+  visibleForWrite(caller: Caller, id: string): Promise<Video> {
+    return this.check(caller, this.videos.findByIdForWrite(id));
+  }
+
+  /** For writes only the owner may make: always the current row. */
+  async owned(caller: Caller, id: string): Promise<Video> {
+    const video = await this.visibleForWrite(caller, id);
+    if (!video.isOwnedBy(caller.userId)) throw VideoErrors.notOwner();
     return video;
   }
 
-  async owned(caller: Caller, id: string): Promise<Video> {
-    const video = await this.visible(caller, id);
-    if (!video.isOwnedBy(caller.userId)) throw VideoErrors.notOwner();
+  private async check(caller: Caller, loading: Promise<Video | null>): Promise<Video> {
+    const video = await loading;
+    if (!video || (!video.isOwnedBy(caller.userId) && caller.role !== "ADMIN")) throw VideoErrors.notFound();
     return video;
   }
 }

@@ -9,8 +9,10 @@ export interface VideoListFilter {
 }
 
 export interface VideoRepository {
-  /** Soft-deleted videos are not found. */
+  /** Soft-deleted videos are not found. May be served from a cache: for reads only. */
   findById(id: string): Promise<Video | null>;
+  /** Always the database: a write must start from the current row, or it would save stale fields back. */
+  findByIdForWrite(id: string): Promise<Video | null>;
   create(video: Video): Promise<void>;
   /**
    * Saves only if the stored status is still `expectedStatus` (when given): two requests racing

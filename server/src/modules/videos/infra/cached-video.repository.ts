@@ -53,6 +53,10 @@ export class CachedVideoRepository implements VideoRepository {
     return this.cacheAside.read(id, () => this.inner.findById(id));
   }
 
+  findByIdForWrite(id: string): Promise<Video | null> {
+    return this.inner.findByIdForWrite(id);
+  }
+
   async create(video: Video): Promise<void> {
     await this.inner.create(video);
     await this.cacheAside.forget(video.id);

@@ -17,6 +17,10 @@ export class PrismaVideoRepository implements VideoRepository {
     return row ? toVideo(row) : null;
   }
 
+  findByIdForWrite(id: string): Promise<Video | null> {
+    return this.findById(id);
+  }
+
   async create(video: Video): Promise<void> {
     await this.db.client.video.create({ data: toRow(video.toState()) });
   }

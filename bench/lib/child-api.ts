@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface ChildApi {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  /** SIGTERM, then SIGKILL if it has not exited within 15 s. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm start` as a child process: `node --import tsx server/src/main.ts`. The tsx CLI would put a
+ * second node process between us and the server; with the loader in-process, the pid we sample
+ * is the server itself. Only the variables given are passed (plus PATH and HOME).
+ */
+export async function startChildApi(env: Record<string, string>, startTimeoutMs = 120_000): Promise<ChildApi> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("could not start the API");
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`API did not start in ${startTimeoutMs} ms:\n${output}`)), startTimeoutMs);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString("utf8");
+        const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      };
+      child.stdout?.on("data", onData);
+      child.stderr?.on("data", onData);
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`API exited with ${code} before listening:\n${output}`));
+      });
+    });
+    return { child, pid, url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export interface ProcMemory {
+  rssBytes: number;
+  hwmBytes: number;
+  anonBytes: number;
+}
+
+/** VmRSS, VmHWM (peak RSS since start or the last reset) and RssAnon of a process, from /proc/<pid>/status. */
+export async function readProcMemory(pid: number): Promise<ProcMemory> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+    if (!match?.[1]) throw new Error(`${field} missing from /proc/${pid}/status`);
+    return Number(match[1]) * 1024;
+  };
+  return { rssBytes: kib("VmRSS"), hwmBytes: kib("VmHWM"), anonBytes: kib("RssAnon") };
+}
+
+/** Resets VmHWM to the current RSS (Linux ≥ 4.0, `echo 5 > clear_refs`); false when not permitted. */
+export async function resetPeakRss(pid: number): Promise<boolean> {
+  try {
+    await writeFile(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Samples a process's RSS every `intervalMs` until stopped. */
+export class RssSampler {
+  readonly samples: { at: number; rssBytes: number }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly pid: number,
+    private readonly intervalMs = 50,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      readProcMemory(this.pid)
+        .then(({ rssBytes }) => this.samples.push({ at: performance.now(), rssBytes }))
+        .catch(() => undefined); // the process may be gone; the missing sample is the evidence
+    }, this.intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  between(from: number, to: number): number[] {
+    return this.samples.filter((sample) => sample.at >= from && sample.at <= to).map((sample) => sample.rssBytes);
+  }
+}

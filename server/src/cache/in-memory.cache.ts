@@ -1,6 +1,7 @@
 import { LRUCache } from "lru-cache";
 import type { Cache } from "../shared/application/cache.js";
 import type { Logger } from "../shared/application/logger.js";
+import { encode } from "./encode-json.js";
 
 export interface InMemoryCacheOptions {
   /** TTL of a `set` that names none. */
@@ -73,15 +74,5 @@ export class InMemoryCache implements Cache {
 
   async delete(...keys: string[]): Promise<void> {
     for (const key of keys) this.entries.delete(key);
-  }
-}
-
-/** JSON text of a value, or undefined when it has none (undefined, a function, a cycle, a BigInt). */
-function encode(value: unknown): string | undefined {
-  try {
-    const json: unknown = JSON.stringify(value);
-    return typeof json === "string" ? json : undefined;
-  } catch {
-    return undefined;
   }
 }

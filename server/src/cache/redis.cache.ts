@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import type { Cache } from "../shared/application/cache.js";
 import type { Logger } from "../shared/application/logger.js";
+import { encode } from "./encode-json.js";
 
 export interface RedisCacheOptions {
   url: string;
@@ -192,15 +193,5 @@ export class RedisCache implements Cache {
         if (this.pendingDeletes.get(key) === generation) this.pendingDeletes.delete(key);
       }
     }
-  }
-}
-
-/** JSON text of a value, or undefined when it has none (undefined, a function, a cycle, a BigInt). */
-function encode(value: unknown): string | undefined {
-  try {
-    const json: unknown = JSON.stringify(value);
-    return typeof json === "string" ? json : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -9,7 +9,7 @@ import { systemClock, type Clock } from "../../../../shared/application/clock.js
 import type { PublicUrl } from "../../../../shared/application/public-url.js";
 import { FileUrlSigner, type FileUrlClaims } from "./file-url-signer.js";
 import { StorageErrors } from "./storage-errors.js";
-import { assertValidObjectKey, keyToUrlPath, pathInside } from "./storage-keys.js";
+import { assertUploadRequest, assertValidObjectKey, keyToUrlPath, pathInside } from "./storage-keys.js";
 
 export interface LocalDiskStorageOptions {
   dir: string;
@@ -51,7 +51,6 @@ interface Sidecar {
 }
 
 /** Printable ASCII only: the value is echoed in a response header. */
-const CONTENT_TYPE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
 const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
 
 /**
@@ -82,11 +81,7 @@ export class LocalDiskStorage implements ObjectStorage {
     key: string,
     options: { contentType: string; sizeBytes: number; expiresInSeconds: number },
   ): Promise<PresignedUpload> {
-    assertValidObjectKey(key);
-    if (!CONTENT_TYPE.test(options.contentType)) throw new Error("Invalid content type for an upload URL");
-    if (!Number.isSafeInteger(options.sizeBytes) || options.sizeBytes < 0 || options.sizeBytes > this.options.maxUploadBytes) {
-      throw new Error("Upload size out of range");
-    }
+    assertUploadRequest(key, options, this.options.maxUploadBytes);
     const expires = this.expiry(options.expiresInSeconds);
     const claims: FileUrlClaims = { method: "PUT", key, expires, contentType: options.contentType, sizeBytes: options.sizeBytes };
     return {

@@ -12,22 +12,15 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { ObjectStorage, PresignedUpload, StoredObject } from "../../application/object-storage.js";
 import { systemClock, type Clock } from "../../../../shared/application/clock.js";
+import type { StorageConfig } from "../../../../config/config.js";
 import type { Logger } from "../../../../shared/application/logger.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import { StorageErrors } from "./storage-errors.js";
-import { assertValidObjectKey } from "./storage-keys.js";
+import { assertUploadRequest, assertValidObjectKey } from "./storage-keys.js";
 import { StorageResilience, type StorageResilienceOptions } from "./storage-resilience.js";
 
-export interface S3StorageOptions {
-  bucket: string;
-  /** Where this process reaches the server (unset: AWS). */
-  endpoint: string | undefined;
-  /** Where clients reach it, when that differs (e.g. http://minio:9000 inside compose, http://localhost:9000 outside). */
-  publicEndpoint: string | undefined;
-  region: string;
-  forcePathStyle: boolean;
-  /** Unset: the SDK's default chain (environment, profile, instance role). */
-  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+/** The S3 part of the configuration, plus what the adapter needs besides. */
+export interface S3StorageOptions extends Omit<Extract<StorageConfig, { kind: "s3" }>, "kind"> {
   maxUploadBytes: number;
   logger: Logger;
   clock?: Clock;
@@ -40,7 +33,6 @@ export interface S3StorageOptions {
  * S3 refuses a body of any other size or type with 403 SignatureDoesNotMatch.
  */
 const SIGNED_UPLOAD_HEADERS = new Set(["content-type", "content-length"]);
-const CONTENT_TYPE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
 /** SigV4's limit for presigned URLs. */
 const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
 
@@ -70,11 +62,7 @@ export class S3Storage implements ObjectStorage {
     key: string,
     options: { contentType: string; sizeBytes: number; expiresInSeconds: number },
   ): Promise<PresignedUpload> {
-    assertValidObjectKey(key);
-    if (!CONTENT_TYPE.test(options.contentType)) throw new Error("Invalid content type for an upload URL");
-    if (!Number.isSafeInteger(options.sizeBytes) || options.sizeBytes < 0 || options.sizeBytes > this.options.maxUploadBytes) {
-      throw new Error("Upload size out of range");
-    }
+    assertUploadRequest(key, options, this.options.maxUploadBytes);
     const command = new PutObjectCommand({
       Bucket: this.options.bucket,
       Key: key,

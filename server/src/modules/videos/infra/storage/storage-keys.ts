@@ -42,3 +42,21 @@ export function pathInside(root: string, key: string): string {
 export function keyToUrlPath(key: string): string {
   return key.split("/").map(encodeURIComponent).join("/");
 }
+
+const CONTENT_TYPE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
+
+/**
+ * What both adapters require before signing an upload URL. The use case validated the input
+ * already; failing here means a bug, so these are plain errors (INTERNAL), not domain errors.
+ */
+export function assertUploadRequest(
+  key: string,
+  options: { contentType: string; sizeBytes: number },
+  maxUploadBytes: number,
+): void {
+  assertValidObjectKey(key);
+  if (!CONTENT_TYPE.test(options.contentType)) throw new Error("Invalid content type for an upload URL");
+  if (!Number.isSafeInteger(options.sizeBytes) || options.sizeBytes < 0 || options.sizeBytes > maxUploadBytes) {
+    throw new Error("Upload size out of range");
+  }
+}

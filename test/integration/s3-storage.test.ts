@@ -16,12 +16,11 @@ import {
 import { S3Storage, type S3StorageOptions } from "../../server/src/modules/videos/infra/storage/s3.storage.js";
 import { PublicUrl } from "../../server/src/shared/application/public-url.js";
 import { DomainError } from "../../server/src/shared/domain/domain-error.js";
-import { S3RVER_CREDENTIALS, startS3rver as startS3rverOn } from "../support/s3-server.js";
+import { S3RVER_CREDENTIALS as CREDENTIALS, startS3rver as startS3rverOn } from "../support/s3-server.js";
 import { startSigV4VerifyingProxy, type VerifyingProxy } from "../support/sigv4-verifying-proxy.js";
 
 const logger = createWinstonLogger({ level: "silent", json: true });
 // s3rver knows one account; the bucket name is distinctive so a leak into an error message would show.
-const CREDENTIALS = S3RVER_CREDENTIALS;
 const BUCKET = "reelbase-secret-bucket-name";
 const FAST_POLICY = {
   timeoutMs: 2_000,
@@ -40,9 +39,7 @@ let binding: ObjectStorageBinding;
 let storage: S3Storage;
 const extraStorages: S3Storage[] = [];
 
-function startS3rver(directory: string, port = 0): Promise<{ server: S3rver; url: string }> {
-  return startS3rverOn(directory, BUCKET, port);
-}
+const startS3rver = (directory: string, port = 0) => startS3rverOn(directory, BUCKET, port);
 
 function s3Options(overrides: Partial<S3StorageOptions>): S3StorageOptions {
   return {

@@ -81,17 +81,6 @@ export async function captureListQuery(
   return query;
 }
 
-/**
- * The deep-page statement with one redundant conjunct, `created_at <= <cursor time>`, which implies
- * nothing new but is a plain range on the index's second column. Not what the product sends: it
- * shows what an index-driven deep page would cost.
- */
-export function withRedundantBound(query: CapturedQuery): CapturedQuery {
-  const keyset = '("public"."videos"."created_at" < $2 OR';
-  if (!query.sql.includes(keyset)) throw new Error("unexpected keyset SQL shape");
-  return { sql: query.sql.replace(keyset, `"public"."videos"."created_at" <= $2 AND ${keyset}`), params: query.params };
-}
-
 /** EXPLAIN (ANALYZE, BUFFERS) of a statement with its parameters; run `repeat` times, the last plan kept (warm). */
 export async function explainAnalyze(url: string, query: CapturedQuery, repeat = 3): Promise<string> {
   return withClient(url, async (client) => {

@@ -7,7 +7,14 @@ import { decodeCursor } from "../shared/application/pagination.js";
 export function keysetPage(cursor: string | undefined, limit: number) {
   const after = cursor ? decodeCursor(cursor) : undefined;
   return {
-    where: after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {},
+    // The `lte` bound is implied by the OR, but only a plain range lets PostgreSQL start the index
+    // scan at the cursor; with the OR alone it scans from the newest row and filters (bench/).
+    where: after
+      ? {
+          createdAt: { lte: after.createdAt },
+          OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+        }
+      : {},
     orderBy: [{ createdAt: "desc" as const }, { id: "desc" as const }],
     take: limit + 1,
   };

@@ -70,11 +70,11 @@ describe("the API over real HTTP", () => {
     expect(anonymous.status).toBe(401);
   });
 
-  it("reports liveness and readiness with the database checked", async () => {
+  it("reports liveness and readiness with the database and storage checked", async () => {
     expect(await (await api.get("/health/live")).json()).toEqual({ status: "ok" });
     const ready = await api.get("/health/ready");
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ok", checks: { database: "ok" } });
+    expect(await ready.json()).toEqual({ status: "ok", checks: { database: "ok", storage: "ok" } });
   });
 
   it("sends security headers and honours the CORS allow-list", async () => {

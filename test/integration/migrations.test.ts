@@ -5,7 +5,7 @@ import path from "node:path";
 
 import { createPglite } from "../../server/src/database/pglite.js";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 import {
   applyMigrations,
@@ -17,7 +17,9 @@ import {
   type MigrationTarget,
 } from "../../server/src/database/migrations/migrate.js";
 
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+// The global setup found (or, in CI, required) the PostgreSQL server; null means this run has none.
+const postgresUrl = inject("postgresUrl");
+const ADMIN_URL = postgresUrl ?? "";
 const repoPaths = defaultMigrationPaths();
 const APP_TABLES = ["api_keys", "audit_logs", "refresh_tokens", "sessions", "stored_files", "users", "videos"];
 
@@ -29,7 +31,7 @@ interface Fixture {
 }
 
 const backends: { name: string; open: () => Promise<Fixture> }[] = [
-  { name: "PostgreSQL", open: openPostgres },
+  ...(postgresUrl ? [{ name: "PostgreSQL", open: openPostgres }] : []),
   { name: "PGlite", open: openPGlite },
 ];
 

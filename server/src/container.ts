@@ -28,7 +28,9 @@ export async function createAppContainer(config: AppConfig, logger: Logger, cloc
   try {
     const database = await openDatabase(config.database, logger);
     lifecycle.add("database", () => database.close());
-    logger.info(`database: ${database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite (${describePglite(config)})`}`);
+    logger.info(
+      `database: ${config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite (${config.database.dataDir})`}`,
+    );
 
     const infrastructure = openInfrastructure(config, logger, clock, lifecycle);
 
@@ -48,8 +50,4 @@ export async function createAppContainer(config: AppConfig, logger: Logger, cloc
     await lifecycle.close();
     throw error;
   }
-}
-
-function describePglite(config: AppConfig): string {
-  return config.database.kind === "pglite" ? config.database.dataDir : "";
 }

@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 import { createPglite } from "../../server/src/database/pglite.js";
 import pg from "pg";
+import { createScratchDatabase } from "../support/services.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 import {
@@ -36,18 +37,15 @@ const backends: { name: string; open: () => Promise<Fixture> }[] = [
 ];
 
 async function openPostgres(): Promise<Fixture> {
-  const name = `reelbase_migrations_test_${randomUUID().replaceAll("-", "")}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const client = new pg.Client({ connectionString: url.toString() });
+  const scratch = await createScratchDatabase(ADMIN_URL, "migrations_test");
+  const client = new pg.Client({ connectionString: scratch.url });
   await client.connect();
   return {
-    target: { kind: "postgres", url: url.toString() },
+    target: { kind: "postgres", url: scratch.url },
     query: async (sql) => (await client.query(sql)).rows,
     close: async () => {
       await client.end();
-      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await scratch.drop();
     },
   };
 }
@@ -59,16 +57,6 @@ async function openPGlite(): Promise<Fixture> {
     query: async <T>(sql: string) => (await db.query<T>(sql)).rows,
     close: () => db.close(),
   };
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
 }
 
 async function migrationNames(dir: string): Promise<string[]> {

@@ -1,6 +1,5 @@
 import { TRPCError } from "@trpc/server";
 import { expect } from "vitest";
-import { DomainError } from "../../server/src/shared/domain/domain-error.js";
 import { errorCodeOf } from "../../server/src/trpc/error-mapping.js";
 
 /** Asserts a createCaller call failed with this tRPC code and domain errorCode, as a client would see it. */
@@ -20,8 +19,4 @@ export async function expectTrpcError(
     ...(errorCode ? { errorCode } : {}),
   });
   return trpcError;
-}
-
-export function isDomainError(error: unknown, code: string): boolean {
-  return error instanceof DomainError && error.code === code;
 }

@@ -38,28 +38,34 @@ export function probeRedis(url: string): Promise<boolean> {
   });
 }
 
-/** A fresh, uniquely named database on the test server, so test files never share rows. */
-export async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `reelbase_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
+export async function withPgClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}"`);
+    return await work(client);
   } finally {
-    await admin.end();
+    await client.end();
   }
+}
+
+export interface ScratchDatabase {
+  name: string;
+  url: string;
+  /** Removes it even with connections still open. */
+  drop(): Promise<void>;
+}
+
+/** A fresh, uniquely named database on the server at `adminUrl`: test files and benchmarks never share rows. */
+export async function createScratchDatabase(adminUrl: string, label = "test"): Promise<ScratchDatabase> {
+  const name = `reelbase_${label}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await withPgClient(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
+      await withPgClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
 }

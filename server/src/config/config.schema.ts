@@ -84,5 +84,3 @@ export function crossVariableProblems(raw: Record<string, string | undefined>): 
   }
   return problems;
 }
-
-export type Env = z.infer<typeof envSchema>;

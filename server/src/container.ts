@@ -1,15 +1,21 @@
 import "reflect-metadata";
 import { Container, ContainerModule } from "inversify";
+import { createCache } from "./cache/create-cache.js";
 import { APP_CONFIG, type AppConfig } from "./config/config.js";
+import { createDatabaseAdapter } from "./database/database.adapter.js";
 import { databaseModule } from "./database/database.module.js";
-import { openDatabase } from "./database/open-database.js";
+import { HTTP_ROUTES } from "./http/http-routes.js";
+import { createMediaProber } from "./media/create-media.js";
 import { auditModule } from "./modules/audit/audit.module.js";
 import { identityModule } from "./modules/identity/identity.module.js";
 import { videosModule } from "./modules/videos/videos.module.js";
-import { openInfrastructure } from "./infrastructure.js";
 import { CLOCK, systemClock, type Clock } from "./shared/application/clock.js";
+import { HEALTH_CHECK } from "./shared/application/health-check.js";
 import { LOGGER, type Logger } from "./shared/application/logger.js";
+import { PUBLIC_URL, PublicUrl } from "./shared/application/public-url.js";
 import { Lifecycle } from "./shared/lifecycle.js";
+import type { PlatformAdapter } from "./shared/platform-adapter.js";
+import { createObjectStorage } from "./storage/create-object-storage.js";
 
 /** One line per context: adding a context is adding its folder and its module here. */
 const contextModules = [identityModule, auditModule, videosModule];
@@ -20,19 +26,26 @@ export interface AppContainer {
 }
 
 /**
- * The composition root. Opens each resource in dependency order and registers it with the
- * lifecycle, which closes them in reverse; if a later step fails, the earlier ones are closed.
+ * The composition root. Opens each platform adapter in dependency order and registers it with
+ * the lifecycle, which closes them in reverse; if a later step fails, the earlier ones are closed.
  */
 export async function createAppContainer(config: AppConfig, logger: Logger, clock: Clock = systemClock): Promise<AppContainer> {
   const lifecycle = new Lifecycle(logger);
+  const publicUrl = new PublicUrl(config.http.publicUrl);
+  const platform: Array<() => PlatformAdapter | Promise<PlatformAdapter>> = [
+    () => createDatabaseAdapter(config, logger),
+    () => createCache(config, logger),
+    () => createObjectStorage(config, publicUrl, logger, { clock }),
+    () => createMediaProber(config, logger),
+  ];
   try {
-    const database = await openDatabase(config.database, logger);
-    lifecycle.add("database", () => database.close());
-    logger.info(
-      `database: ${config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite (${config.database.dataDir})`}`,
-    );
-
-    const infrastructure = openInfrastructure(config, logger, clock, lifecycle);
+    const adapters: PlatformAdapter[] = [];
+    for (const open of platform) {
+      const adapter = await open();
+      lifecycle.add(adapter.port, () => adapter.close());
+      logger.info(`${adapter.port}: ${adapter.describe}`);
+      adapters.push(adapter);
+    }
 
     const container = new Container();
     container.load(
@@ -40,9 +53,14 @@ export async function createAppContainer(config: AppConfig, logger: Logger, cloc
         bind(APP_CONFIG).toConstantValue(config);
         bind(LOGGER).toConstantValue(logger);
         bind(CLOCK).toConstantValue(clock);
+        bind(PUBLIC_URL).toConstantValue(publicUrl);
+        for (const adapter of adapters) {
+          bind(adapter.token).toConstantValue(adapter.value);
+          if (adapter.healthCheck) bind(HEALTH_CHECK).toConstantValue(adapter.healthCheck);
+          if (adapter.routes) bind(HTTP_ROUTES).toConstantValue(adapter.routes);
+        }
       }),
-      databaseModule(database),
-      infrastructure,
+      databaseModule,
       ...contextModules,
     );
     return { container, lifecycle };

@@ -32,6 +32,10 @@ export async function runProcess(
     process.once("SIGTERM", () => void shutdown("SIGTERM"));
     process.once("SIGINT", () => void shutdown("SIGINT"));
   } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
     logger.error(`${name} failed to start`, { error });
     process.exit(1);
   }

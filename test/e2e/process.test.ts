@@ -29,6 +29,15 @@ async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<voi
   }
 }
 
+describe("the worker process", () => {
+  it("refuses the embedded PGlite database and says what to set instead", async () => {
+    const proc = run("server/src/worker.ts", { PGLITE_DATA_DIR: "memory://" });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toContain("set DATABASE_URL");
+    expect(proc.output()).toContain("REDIS_URL");
+  });
+});
+
 describe("the API process", () => {
   const dirs: string[] = [];
   afterAll(async () => {

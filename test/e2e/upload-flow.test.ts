@@ -11,7 +11,7 @@ import {
   isReelbaseError,
   type ReelbaseClient,
 } from "../../client/src/index.js";
-import { OBJECT_STORAGE, type ObjectStorage } from "../../server/src/modules/videos/application/object-storage.js";
+import { OBJECT_STORAGE, type ObjectStorage } from "../../server/src/shared/application/object-storage.js";
 import { startHttpApi, type HttpTestApi } from "../support/http-api.js";
 import { makeNotAVideo, makeTestVideo } from "../support/media-fixtures.js";
 import { S3RVER_CREDENTIALS, startS3rver } from "../support/s3-server.js";

@@ -3,9 +3,9 @@ import { readdir } from "node:fs/promises";
 import http from "node:http";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FileUrlSigner } from "../../server/src/modules/videos/infra/storage/file-url-signer.js";
-import { UploadIncompleteError, UploadTooLargeError } from "../../server/src/modules/videos/infra/storage/local-disk.storage.js";
-import { InvalidObjectKeyError } from "../../server/src/modules/videos/infra/storage/storage-keys.js";
+import { FileUrlSigner } from "../../server/src/storage/file-url-signer.js";
+import { UploadIncompleteError, UploadTooLargeError } from "../../server/src/storage/local-disk.storage.js";
+import { InvalidObjectKeyError } from "../../server/src/storage/storage-keys.js";
 import { sha256, startLocalStorageServer, waitFor, type LocalStorageHarness } from "../support/local-storage-server.js";
 
 let h: LocalStorageHarness;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalDiskStorage } from "../../server/src/modules/videos/infra/storage/local-disk.storage.js";
+import { LocalDiskStorage } from "../../server/src/storage/local-disk.storage.js";
 import { PublicUrl } from "../../server/src/shared/application/public-url.js";
 import { MAX_UPLOAD_BYTES, sha256, startLocalStorageServer, type LocalStorageHarness } from "../support/local-storage-server.js";
 

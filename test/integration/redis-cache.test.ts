@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { createCache, maskRedisUrl } from "../../server/src/cache/cache.module.js";
+import { createCache, maskRedisUrl } from "../../server/src/cache/create-cache.js";
 import { RedisCache, type RedisCacheOptions } from "../../server/src/cache/redis.cache.js";
 import { loadConfig } from "../../server/src/config/config.js";
 import type { Logger } from "../../server/src/shared/application/logger.js";
@@ -206,8 +206,8 @@ describe("createCache without REDIS_URL", () => {
     const resource = createCache(loadConfig({ NODE_ENV: "test" }), silentLogger);
     expect(resource.describe).toBe("in-process");
     expect(resource.healthCheck).toBeNull();
-    await resource.cache.set("a", 1);
-    expect(await resource.cache.get("a")).toBe(1);
+    await resource.value.set("a", 1);
+    expect(await resource.value.get("a")).toBe(1);
     await resource.close();
   });
 

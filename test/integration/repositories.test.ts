@@ -108,7 +108,7 @@ describe.each(backends())("repositories on %s", (backend) => {
   });
 
   describe("API keys", () => {
-    it("finds by hash, lists newest first, and revokes only for the owner", async () => {
+    it("finds by hash, lists newest first, finds only the owner's key, and revokes once", async () => {
       const owner = newUser();
       const stranger = newUser();
       await users.create(owner);
@@ -129,8 +129,14 @@ describe.each(backends())("repositories on %s", (backend) => {
       await keys.create(newer, `hash-${newer.id}`);
       expect((await keys.findByHash(`hash-${older.id}`))?.id).toBe(older.id);
       expect((await keys.listByUser(owner.id)).map((key) => key.id)).toEqual([newer.id, older.id]);
-      expect(await keys.revoke(older.id, stranger.id, now)).toBeNull();
-      expect((await keys.revoke(older.id, owner.id, now))?.isRevoked).toBe(true);
+      expect(await keys.findOwned(older.id, stranger.id)).toBeNull();
+      const owned = await keys.findOwned(older.id, owner.id);
+      if (!owned) throw new Error("the owner's key was not found");
+      expect(owned.revoke(now)).toBe(true);
+      expect(await keys.saveRevocation(owned)).toBe(true);
+      // A second writer that loaded the key before the first revocation does not write again.
+      expect(await keys.saveRevocation(owned)).toBe(false);
+      expect((await keys.findByHash(`hash-${older.id}`))?.isRevoked).toBe(true);
       await keys.touchLastUsed(newer.id, now);
       expect((await keys.findByHash(`hash-${newer.id}`))?.toState().lastUsedAt).toEqual(now);
     });

@@ -9,12 +9,11 @@ import type S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../server/src/config/config.js";
 import { createWinstonLogger } from "../../server/src/logging/winston-logger.js";
-import {
-  createObjectStorage,
-  type ObjectStorageBinding,
-} from "../../server/src/modules/videos/infra/storage/create-object-storage.js";
-import { S3Storage, type S3StorageOptions } from "../../server/src/modules/videos/infra/storage/s3.storage.js";
+import { createObjectStorage } from "../../server/src/storage/create-object-storage.js";
+import { S3Storage, type S3StorageOptions } from "../../server/src/storage/s3.storage.js";
+import type { ObjectStorage } from "../../server/src/shared/application/object-storage.js";
 import { PublicUrl } from "../../server/src/shared/application/public-url.js";
+import type { PlatformAdapter } from "../../server/src/shared/platform-adapter.js";
 import { DomainError } from "../../server/src/shared/domain/domain-error.js";
 import { S3RVER_CREDENTIALS as CREDENTIALS, startS3rver as startS3rverOn } from "../support/s3-server.js";
 import { startSigV4VerifyingProxy, type VerifyingProxy } from "../support/sigv4-verifying-proxy.js";
@@ -35,7 +34,7 @@ let sandbox: string;
 let s3rver: S3rver;
 let endpoint: string;
 let proxy: VerifyingProxy;
-let binding: ObjectStorageBinding;
+let binding: PlatformAdapter<ObjectStorage>;
 let storage: S3Storage;
 const extraStorages: S3Storage[] = [];
 
@@ -78,8 +77,8 @@ beforeAll(async () => {
   binding = createObjectStorage(config, new PublicUrl(undefined), logger, { resilience: FAST_POLICY });
   expect(binding.routes).toBeNull();
   expect(binding.describe).toBe(`S3 bucket ${BUCKET} at ${endpoint}`);
-  if (!(binding.storage instanceof S3Storage)) throw new Error("expected the S3 adapter");
-  storage = binding.storage;
+  if (!(binding.value instanceof S3Storage)) throw new Error("expected the S3 adapter");
+  storage = binding.value;
 });
 
 afterAll(async () => {

@@ -9,9 +9,9 @@ import express from "express";
 import { expect } from "vitest";
 import { loadConfig, type AppConfig } from "../../server/src/config/config.js";
 import { createWinstonLogger } from "../../server/src/logging/winston-logger.js";
-import { createObjectStorage } from "../../server/src/modules/videos/infra/storage/create-object-storage.js";
-import { LocalDiskStorage } from "../../server/src/modules/videos/infra/storage/local-disk.storage.js";
-import type { PresignedUpload } from "../../server/src/modules/videos/application/object-storage.js";
+import { createObjectStorage } from "../../server/src/storage/create-object-storage.js";
+import { LocalDiskStorage } from "../../server/src/storage/local-disk.storage.js";
+import type { PresignedUpload } from "../../server/src/shared/application/object-storage.js";
 import { PublicUrl } from "../../server/src/shared/application/public-url.js";
 import { TestClock } from "./test-clock.js";
 
@@ -61,8 +61,8 @@ export async function startLocalStorageServer(): Promise<LocalStorageHarness> {
   const publicUrl = new PublicUrl(undefined);
   const binding = createObjectStorage(config, publicUrl, logger, { clock });
   expect(binding.describe).toContain(root);
-  if (!(binding.storage instanceof LocalDiskStorage) || !binding.routes) throw new Error("expected the local adapter");
-  const storage = binding.storage;
+  if (!(binding.value instanceof LocalDiskStorage) || !binding.routes) throw new Error("expected the local adapter");
+  const storage = binding.value;
   const app = express();
   app.use(binding.routes.mountPath, binding.routes.router);
   const server = app.listen(0, "127.0.0.1");

@@ -3,7 +3,7 @@ import { readdirSync, rmSync } from "node:fs";
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { resolveMediaBinaries } from "../../server/src/modules/videos/infra/media/media-binaries.js";
+import { resolveMediaBinaries } from "../../server/src/media/media-binaries.js";
 
 /**
  * Real media for tests, made by the bundled ffmpeg (a 2018 static build) from lavfi sources.

@@ -21,20 +21,34 @@ export function toTRPCError(error: DomainError): TRPCError {
   return new TRPCError({ code: TRPC_CODE_OF[error.kind], message: error.message, cause: error });
 }
 
-/** The errorCode a client sees when no domain error names one. */
-const DEFAULT_ERROR_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, string>> = {
+/** The errorCode a client sees when no domain error names one: every tRPC code has its own. */
+const DEFAULT_ERROR_CODE: Record<TRPC_ERROR_CODE_KEY, string> = {
+  PARSE_ERROR: ErrorCodes.MALFORMED_REQUEST,
   BAD_REQUEST: ErrorCodes.VALIDATION_FAILED,
-  PARSE_ERROR: ErrorCodes.VALIDATION_FAILED,
-  PAYLOAD_TOO_LARGE: ErrorCodes.VALIDATION_FAILED,
+  INTERNAL_SERVER_ERROR: ErrorCodes.INTERNAL,
+  NOT_IMPLEMENTED: ErrorCodes.NOT_IMPLEMENTED,
+  BAD_GATEWAY: ErrorCodes.UPSTREAM_FAILED,
+  SERVICE_UNAVAILABLE: ErrorCodes.DEPENDENCY_UNAVAILABLE,
+  GATEWAY_TIMEOUT: ErrorCodes.UPSTREAM_TIMEOUT,
   UNAUTHORIZED: ErrorCodes.UNAUTHENTICATED,
+  PAYMENT_REQUIRED: ErrorCodes.PAYMENT_REQUIRED,
   FORBIDDEN: ErrorCodes.FORBIDDEN,
   NOT_FOUND: ErrorCodes.NOT_FOUND,
+  METHOD_NOT_SUPPORTED: ErrorCodes.METHOD_NOT_ALLOWED,
+  TIMEOUT: ErrorCodes.REQUEST_TIMEOUT,
+  CONFLICT: ErrorCodes.CONFLICT,
+  PRECONDITION_FAILED: ErrorCodes.PRECONDITION_FAILED,
+  PAYLOAD_TOO_LARGE: ErrorCodes.PAYLOAD_TOO_LARGE,
+  UNSUPPORTED_MEDIA_TYPE: ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
+  UNPROCESSABLE_CONTENT: ErrorCodes.BUSINESS_RULE_VIOLATED,
+  PRECONDITION_REQUIRED: ErrorCodes.PRECONDITION_FAILED,
   TOO_MANY_REQUESTS: ErrorCodes.RATE_LIMITED,
+  CLIENT_CLOSED_REQUEST: ErrorCodes.CLIENT_CLOSED_REQUEST,
 };
 
 export function errorCodeOf(error: TRPCError): string {
   if (error.cause instanceof DomainError) return error.cause.code;
-  return DEFAULT_ERROR_CODE[error.code] ?? ErrorCodes.INTERNAL;
+  return DEFAULT_ERROR_CODE[error.code];
 }
 
 /** Field errors keyed by dotted path ("" for the input as a whole), from a zod validation failure. */

@@ -1,10 +1,10 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { AuthenticateUseCase } from "../modules/identity/application/authenticate.use-case.js";
-import type { Caller } from "../modules/identity/application/caller.js";
+import type { Caller } from "../shared/application/caller.js";
 import { IdentityErrors } from "../modules/identity/domain/identity.errors.js";
-import type { ApiKeyScope } from "../modules/identity/domain/roles.js";
+import type { ApiKeyScope } from "../shared/domain/roles.js";
 import { DomainError } from "../shared/domain/domain-error.js";
-import { currentRequestContext } from "../shared/request-context.js";
+import { currentRequestContext, runProcedureInContext, setContextUser } from "../shared/request-context.js";
 import type { Context } from "./context.js";
 import { errorCodeOf, fieldErrorsOf, toTRPCError } from "./error-mapping.js";
 
@@ -23,7 +23,8 @@ const t = initTRPC.context<Context>().create({
         errorCode: errorCodeOf(error),
         correlationId: ctx?.requestId ?? currentRequestContext()?.correlationId ?? null,
         ...(fieldErrors ? { fieldErrors } : {}),
-        ...(expose && shape.data.stack ? { stack: shape.data.stack } : {}),
+        // A 4xx is the caller's mistake; its stack would show only where it was translated.
+        ...(expose && internal && shape.data.stack ? { stack: shape.data.stack } : {}),
       },
     };
   },
@@ -32,26 +33,30 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-const baseProcedure = t.procedure.use(async ({ path, next }) => {
-  const request = currentRequestContext();
-  if (request) request.path = path;
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) throw toTRPCError(result.error.cause);
-  return result;
-});
+const baseProcedure = t.procedure.use(({ path, next }) =>
+  runProcedureInContext(path, async () => {
+    const result = await next();
+    if (!result.ok && result.error.cause instanceof DomainError) throw toTRPCError(result.error.cause);
+    return result;
+  }),
+);
 
 export const publicProcedure = baseProcedure;
 
-/** A user by session or by API key. Most procedures want one of the narrower ones below. */
-export const authedProcedure = baseProcedure.use(async ({ ctx, next }) => {
-  if (!ctx.authorization) {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "Authentication required" });
-  }
-  const caller: Caller = await ctx.resolve(AuthenticateUseCase).execute(ctx.authorization);
-  const request = currentRequestContext();
-  if (request) request.userId = caller.userId;
-  return next({ ctx: { caller } });
-});
+/** A user by session or by API key; an API key must carry `scope` when one is given. */
+function authenticated(scope?: ApiKeyScope) {
+  return baseProcedure.use(async ({ ctx, next }) => {
+    if (!ctx.authorization) {
+      throw new TRPCError({ code: "UNAUTHORIZED", message: "Authentication required" });
+    }
+    const caller: Caller = await ctx.resolve(AuthenticateUseCase).execute(ctx.authorization, scope);
+    setContextUser(caller.userId);
+    return next({ ctx: { caller } });
+  });
+}
+
+/** A user by session or by API key (any scope). Most procedures want one of the narrower ones below. */
+export const authedProcedure = authenticated();
 
 /** A signed-in user. API keys never reach auth.*, users.*, apiKeys.* or admin.*. */
 export const userProcedure = authedProcedure.use(({ ctx, next }) => {
@@ -66,8 +71,5 @@ export const adminProcedure = userProcedure.use(({ ctx, next }) => {
 
 /** A signed-in user (any scope) or an API key carrying `scope`. */
 export function scopedProcedure(scope: ApiKeyScope) {
-  return authedProcedure.use(({ ctx, next }) => {
-    if (ctx.caller.via === "apiKey" && !ctx.caller.scopes.includes(scope)) throw IdentityErrors.apiKeyScopeMissing(scope);
-    return next();
-  });
+  return authenticated(scope);
 }

@@ -1,5 +1,6 @@
 import { adminProcedure, router } from "../../../trpc/init.js";
-import { ChangeUserByAdminUseCase, ListUsersQuery } from "../application/admin-users.use-cases.js";
+import { ChangeUserByAdminUseCase } from "../application/change-user-by-admin.use-case.js";
+import { ListUsersQuery } from "../application/list-users.query.js";
 import { GetUserQuery } from "../application/get-user.query.js";
 import { toAdminUserDto } from "./identity.mappers.js";
 import {

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { router, userProcedure } from "../../../trpc/init.js";
-import { CreateApiKeyUseCase, ListApiKeysQuery, RevokeApiKeyUseCase } from "../application/api-keys.use-cases.js";
+import { CreateApiKeyUseCase } from "../application/create-api-key.use-case.js";
+import { ListApiKeysQuery } from "../application/list-api-keys.query.js";
+import { RevokeApiKeyUseCase } from "../application/revoke-api-key.use-case.js";
 import { toApiKeyDto } from "./identity.mappers.js";
 import { apiKeyOutput, createApiKeyInput, createdApiKeyOutput, idInput } from "./identity.schemas.js";
 

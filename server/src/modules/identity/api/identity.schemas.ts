@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { idSchema, isoDateTime, pageInput, pageOutput } from "../../../shared/api/schemas.js";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../domain/password-policy.js";
-import { API_KEY_SCOPES, ROLES, TIERS } from "../domain/roles.js";
+import { API_KEY_SCOPES, ROLES, TIERS } from "../../../shared/domain/roles.js";
 
 const email = z.string().trim().pipe(z.email().max(254));
 const password = z.string().max(PASSWORD_MAX_LENGTH);

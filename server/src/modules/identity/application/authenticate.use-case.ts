@@ -1,9 +1,10 @@
 import { inject, injectable } from "inversify";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
+import type { ApiKeyScope } from "../../../shared/domain/roles.js";
 import { IdentityErrors } from "../domain/identity.errors.js";
 import { ACCESS_TOKENS, type AccessTokens } from "./access-tokens.js";
 import { API_KEY_REPOSITORY, type ApiKeyRepository } from "./api-key.repository.js";
-import type { Caller } from "./caller.js";
+import type { Caller } from "../../../shared/application/caller.js";
 import { API_KEY_PREFIX, hashOpaqueToken } from "./opaque-tokens.js";
 import { SESSION_REPOSITORY, type SessionRepository } from "./session.repository.js";
 import { USER_REPOSITORY, type UserRepository } from "./user.repository.js";
@@ -22,14 +23,15 @@ export class AuthenticateUseCase {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(authorization: string | null): Promise<Caller> {
+  /** `scope` is what an API key must carry for the procedure; sessions carry every scope. */
+  async execute(authorization: string | null, scope?: ApiKeyScope): Promise<Caller> {
     const [scheme, credential, ...rest] = (authorization ?? "").trim().split(/\s+/);
     if (!scheme || !credential || rest.length > 0) throw IdentityErrors.invalidAccessToken();
     switch (scheme.toLowerCase()) {
       case "bearer":
         return this.fromAccessToken(credential);
       case "apikey":
-        return this.fromApiKey(credential);
+        return this.fromApiKey(credential, scope);
       default:
         throw IdentityErrors.invalidAccessToken();
     }
@@ -46,13 +48,14 @@ export class AuthenticateUseCase {
     return { via: "session", userId: user.id, role: user.role, tier: user.tier, sessionId: claims.sessionId };
   }
 
-  private async fromApiKey(key: string): Promise<Caller> {
+  private async fromApiKey(key: string, scope: ApiKeyScope | undefined): Promise<Caller> {
     if (!key.startsWith(API_KEY_PREFIX)) throw IdentityErrors.invalidApiKey();
     const apiKey = await this.apiKeys.findByHash(hashOpaqueToken(key));
     if (!apiKey || apiKey.isRevoked) throw IdentityErrors.invalidApiKey();
     const user = await this.users.findById(apiKey.userId);
     if (!user) throw IdentityErrors.invalidApiKey();
     user.assertActive();
+    if (scope && !apiKey.allows(scope)) throw IdentityErrors.apiKeyScopeMissing(scope);
     const now = this.clock.now();
     if (apiKey.needsLastUsedUpdate(now)) await this.apiKeys.touchLastUsed(apiKey.id, now);
     return { via: "apiKey", userId: user.id, role: user.role, tier: user.tier, apiKeyId: apiKey.id, scopes: apiKey.scopes };

@@ -4,7 +4,7 @@ import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-
 import { AUDIT_LOG, type AuditLog } from "../../audit/application/audit-log.js";
 import { IdentityErrors } from "../domain/identity.errors.js";
 import { assertAcceptablePassword } from "../domain/password-policy.js";
-import type { Caller } from "./caller.js";
+import type { Caller } from "../../../shared/application/caller.js";
 import { GetUserQuery } from "./get-user.query.js";
 import { PASSWORD_HASHER, type PasswordHasher } from "./password-hasher.js";
 import { SESSION_REPOSITORY, type SessionRepository } from "./session.repository.js";

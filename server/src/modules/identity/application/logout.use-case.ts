@@ -1,6 +1,6 @@
 import { inject, injectable } from "inversify";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
-import type { Caller } from "./caller.js";
+import type { Caller } from "../../../shared/application/caller.js";
 import { hashOpaqueToken } from "./opaque-tokens.js";
 import { SESSION_REPOSITORY, type SessionRepository } from "./session.repository.js";
 

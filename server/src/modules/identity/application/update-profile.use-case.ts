@@ -1,7 +1,7 @@
 import { inject, injectable } from "inversify";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
 import type { User } from "../domain/user.entity.js";
-import type { Caller } from "./caller.js";
+import type { Caller } from "../../../shared/application/caller.js";
 import { GetUserQuery } from "./get-user.query.js";
 import { USER_REPOSITORY, type UserRepository } from "./user.repository.js";
 

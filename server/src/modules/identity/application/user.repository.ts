@@ -1,5 +1,5 @@
 import type { Page } from "../../../shared/application/pagination.js";
-import type { Role, Tier } from "../domain/roles.js";
+import type { Role, Tier } from "../../../shared/domain/roles.js";
 import type { User } from "../domain/user.entity.js";
 
 export interface UserListFilter {

@@ -1,7 +1,7 @@
 import { newId } from "../../../shared/domain/ids.js";
 import type { Email } from "./email.vo.js";
 import { IdentityErrors } from "./identity.errors.js";
-import type { Role, Tier } from "./roles.js";
+import type { Role, Tier } from "../../../shared/domain/roles.js";
 
 export interface UserState {
   id: string;

@@ -3,7 +3,7 @@ import { CacheAside, type TransactionProbe } from "../../../cache/cache-aside.js
 import type { Cache } from "../../../shared/application/cache.js";
 import type { Page } from "../../../shared/application/pagination.js";
 import type { UserListFilter, UserRepository } from "../application/user.repository.js";
-import { ROLES, TIERS } from "../domain/roles.js";
+import { ROLES, TIERS } from "../../../shared/domain/roles.js";
 import { User } from "../domain/user.entity.js";
 
 export interface CachedUserRepositoryOptions {

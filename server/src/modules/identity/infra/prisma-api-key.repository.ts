@@ -3,7 +3,7 @@ import { DATABASE, type Database } from "../../../database/database.js";
 import type { ApiKey as ApiKeyRow } from "../../../generated/prisma/client.js";
 import type { ApiKeyRepository } from "../application/api-key.repository.js";
 import { ApiKey, type ApiKeyState } from "../domain/api-key.entity.js";
-import { API_KEY_SCOPES, type ApiKeyScope } from "../domain/roles.js";
+import { API_KEY_SCOPES, type ApiKeyScope } from "../../../shared/domain/roles.js";
 
 @injectable()
 export class PrismaApiKeyRepository implements ApiKeyRepository {
@@ -23,18 +23,17 @@ export class PrismaApiKeyRepository implements ApiKeyRepository {
     return rows.map(toApiKey);
   }
 
-  async revoke(id: string, userId: string, now: Date): Promise<ApiKey | null> {
+  async findOwned(id: string, userId: string): Promise<ApiKey | null> {
+    const row = await this.db.client.apiKey.findFirst({ where: { id, userId } });
+    return row ? toApiKey(row) : null;
+  }
+
+  async saveRevocation(key: ApiKey): Promise<boolean> {
     const { count } = await this.db.client.apiKey.updateMany({
-      where: { id, userId, revokedAt: null },
-      data: { revokedAt: now },
+      where: { id: key.id, revokedAt: null },
+      data: { revokedAt: key.revokedAt },
     });
-    if (count === 0) {
-      // Already revoked is still a success for the owner; anyone else learns nothing.
-      const row = await this.db.client.apiKey.findFirst({ where: { id, userId } });
-      return row ? toApiKey(row) : null;
-    }
-    const row = await this.db.client.apiKey.findUniqueOrThrow({ where: { id } });
-    return toApiKey(row);
+    return count === 1;
   }
 
   async touchLastUsed(id: string, now: Date): Promise<void> {

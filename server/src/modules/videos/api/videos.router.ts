@@ -2,8 +2,12 @@ import { OK, okSchema } from "../../../shared/api/schemas.js";
 import { router, scopedProcedure } from "../../../trpc/init.js";
 import { DeleteVideoUseCase } from "../application/delete-video.use-case.js";
 import { GetDownloadUrlQuery } from "../application/get-download-url.query.js";
-import { CompleteUploadUseCase, CreateUploadUseCase } from "../application/upload.use-cases.js";
-import { CreateVideoUseCase, GetVideoQuery, ListVideosQuery, UpdateVideoUseCase } from "../application/video-crud.use-cases.js";
+import { CompleteUploadUseCase } from "../application/complete-upload.use-case.js";
+import { CreateUploadUseCase } from "../application/create-upload.use-case.js";
+import { CreateVideoUseCase } from "../application/create-video.use-case.js";
+import { GetVideoQuery } from "../application/get-video.query.js";
+import { ListVideosQuery } from "../application/list-videos.query.js";
+import { UpdateVideoUseCase } from "../application/update-video.use-case.js";
 import { toVideoDto } from "./video.mapper.js";
 import {
   createUploadInput,

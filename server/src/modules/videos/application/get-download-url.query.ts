@@ -1,9 +1,9 @@
 import { inject, injectable } from "inversify";
 import { APP_CONFIG, type AppConfig } from "../../../config/config.js";
-import type { Caller } from "../../identity/application/caller.js";
+import type { Caller } from "../../../shared/application/caller.js";
 import type { StoredFileKind } from "../domain/stored-file.js";
 import { VideoErrors } from "../domain/video.errors.js";
-import { OBJECT_STORAGE, type ObjectStorage } from "./object-storage.js";
+import { OBJECT_STORAGE, type ObjectStorage } from "../../../shared/application/object-storage.js";
 import { STORED_FILE_REPOSITORY, type StoredFileRepository } from "./stored-file.repository.js";
 import { VideoAccess } from "./video-access.js";
 

@@ -1,5 +1,5 @@
 import { inject, injectable } from "inversify";
-import type { Caller } from "../../identity/application/caller.js";
+import type { Caller } from "../../../shared/application/caller.js";
 import type { Video } from "../domain/video.entity.js";
 import { VideoErrors } from "../domain/video.errors.js";
 import { VIDEO_REPOSITORY, type VideoRepository } from "./video.repository.js";

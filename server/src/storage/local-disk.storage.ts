@@ -4,9 +4,9 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } f
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ObjectStorage, PresignedUpload, StoredObject } from "../../application/object-storage.js";
-import { systemClock, type Clock } from "../../../../shared/application/clock.js";
-import type { PublicUrl } from "../../../../shared/application/public-url.js";
+import type { ObjectStorage, PresignedUpload, StoredObject } from "../shared/application/object-storage.js";
+import { systemClock, type Clock } from "../shared/application/clock.js";
+import type { PublicUrl } from "../shared/application/public-url.js";
 import { FileUrlSigner, type FileUrlClaims } from "./file-url-signer.js";
 import { StorageErrors } from "./storage-errors.js";
 import { assertUploadRequest, assertValidObjectKey, keyToUrlPath, pathInside } from "./storage-keys.js";

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { AppConfig } from "../../../../config/config.js";
+import type { AppConfig } from "../config/config.js";
 
 export interface MediaBinaries {
   ffprobePath: string;

@@ -1,37 +1,32 @@
 import type { AppConfig } from "../config/config.js";
-import type { Cache } from "../shared/application/cache.js";
-import type { HealthCheck } from "../shared/application/health-check.js";
+import { CACHE, type Cache } from "../shared/application/cache.js";
 import type { Logger } from "../shared/application/logger.js";
+import type { PlatformAdapter } from "../shared/platform-adapter.js";
 import { InMemoryCache } from "./in-memory.cache.js";
 import { RedisCache } from "./redis.cache.js";
-
-export interface CacheResource {
-  cache: Cache;
-  /** For the start-up line naming the bound adapter; never contains a password. */
-  describe: string;
-  close(): Promise<void>;
-  /** Null for the in-process cache: there is nothing outside the process to be down. */
-  healthCheck: HealthCheck | null;
-}
 
 /**
  * Picks the cache adapter from configuration: Redis when REDIS_URL is set, the in-process
  * LRU otherwise. Creating the Redis one does not wait for a connection: an unreachable Redis
  * at start-up is an outage like any other (warned, served from the database), not a crash.
  */
-export function createCache(config: AppConfig, logger: Logger): CacheResource {
+export function createCache(config: AppConfig, logger: Logger): PlatformAdapter<Cache> {
   const defaultTtlSeconds = config.cache.ttlSeconds;
   if (config.redisUrl) {
     const redis = new RedisCache({ url: config.redisUrl, defaultTtlSeconds }, logger);
     return {
-      cache: redis,
+      port: "cache",
+      token: CACHE,
+      value: redis,
       describe: `Redis (${maskRedisUrl(config.redisUrl)})`,
       close: () => redis.close(),
       healthCheck: { name: "cache", check: () => redis.ping() },
     };
   }
   return {
-    cache: new InMemoryCache({ defaultTtlSeconds, logger }),
+    port: "cache",
+    token: CACHE,
+    value: new InMemoryCache({ defaultTtlSeconds, logger }),
     describe: "in-process",
     close: async () => {},
     healthCheck: null,

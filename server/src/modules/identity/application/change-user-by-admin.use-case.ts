@@ -1,24 +1,14 @@
 import { inject, injectable } from "inversify";
+import type { Caller } from "../../../shared/application/caller.js";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
-import type { Page } from "../../../shared/application/pagination.js";
 import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
+import type { Role, Tier } from "../../../shared/domain/roles.js";
 import { AUDIT_LOG, type AuditLog } from "../../audit/application/audit-log.js";
 import type { AuditAction } from "../../audit/domain/audit-action.js";
-import type { Role, Tier } from "../domain/roles.js";
 import type { User } from "../domain/user.entity.js";
-import type { Caller } from "./caller.js";
 import { GetUserQuery } from "./get-user.query.js";
 import { SESSION_REPOSITORY, type SessionRepository } from "./session.repository.js";
-import { USER_REPOSITORY, type UserListFilter, type UserRepository } from "./user.repository.js";
-
-@injectable()
-export class ListUsersQuery {
-  constructor(@inject(USER_REPOSITORY) private readonly users: UserRepository) {}
-
-  execute(filter: UserListFilter, page: { cursor?: string | undefined; limit: number }): Promise<Page<User>> {
-    return this.users.list(filter, page);
-  }
-}
+import { USER_REPOSITORY, type UserRepository } from "./user.repository.js";
 
 type AdminChange = { kind: "role"; value: Role } | { kind: "tier"; value: Tier } | { kind: "disabled"; value: boolean };
 

@@ -3,10 +3,10 @@ import { access, constants } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import type { Logger } from "../../../../shared/application/logger.js";
-import { DomainError } from "../../../../shared/domain/domain-error.js";
-import { ErrorCodes } from "../../../../shared/domain/error-codes.js";
-import type { MediaProbe, MediaProber } from "../../application/media-prober.js";
+import type { Logger } from "../shared/application/logger.js";
+import { DomainError } from "../shared/domain/domain-error.js";
+import { ErrorCodes } from "../shared/domain/error-codes.js";
+import type { MediaProbe, MediaProber } from "../shared/application/media-prober.js";
 
 export interface FfprobeProberOptions {
   /** From resolveMediaBinaries(); a bare name is looked up on PATH. */

@@ -1,23 +1,13 @@
-import type { AppConfig } from "../../../../config/config.js";
-import type { HttpRoutes } from "../../../../http/http-routes.js";
-import type { Clock } from "../../../../shared/application/clock.js";
-import type { Logger } from "../../../../shared/application/logger.js";
-import type { PublicUrl } from "../../../../shared/application/public-url.js";
-import type { ObjectStorage } from "../../application/object-storage.js";
+import type { AppConfig } from "../config/config.js";
+import type { Clock } from "../shared/application/clock.js";
+import type { Logger } from "../shared/application/logger.js";
+import type { PublicUrl } from "../shared/application/public-url.js";
+import { OBJECT_STORAGE, type ObjectStorage } from "../shared/application/object-storage.js";
+import type { PlatformAdapter } from "../shared/platform-adapter.js";
 import { LocalDiskStorage } from "./local-disk.storage.js";
 import { localFilesRoutes } from "./local-files.routes.js";
 import { S3Storage } from "./s3.storage.js";
 import type { StorageResilienceOptions } from "./storage-resilience.js";
-
-export interface ObjectStorageBinding {
-  storage: ObjectStorage;
-  /** The /files routes when storage is local; null for S3, where clients talk to the bucket. */
-  routes: HttpRoutes | null;
-  /** For the start-up line naming the bound adapter. No credentials, ever. */
-  describe: string;
-  /** Releases the S3 client's sockets; nothing to do for local disk. */
-  close(): Promise<void>;
-}
 
 /** Picks the adapter from configuration: S3 when S3_BUCKET is set, local disk otherwise. */
 export function createObjectStorage(
@@ -25,7 +15,7 @@ export function createObjectStorage(
   publicUrl: PublicUrl,
   logger: Logger,
   options: { clock?: Clock; resilience?: Partial<StorageResilienceOptions> } = {},
-): ObjectStorageBinding {
+): PlatformAdapter<ObjectStorage> {
   const clock = options.clock ? { clock: options.clock } : {};
   if (config.storage.kind === "s3") {
     const storage = new S3Storage({
@@ -37,7 +27,7 @@ export function createObjectStorage(
     });
     const where = config.storage.endpoint ? originOf(config.storage.endpoint) : `AWS ${config.storage.region}`;
     return {
-      storage,
+      ...storageAdapter(storage),
       routes: null,
       describe: `S3 bucket ${config.storage.bucket} at ${where}`,
       close: async () => storage.close(),
@@ -51,10 +41,19 @@ export function createObjectStorage(
     ...clock,
   });
   return {
-    storage,
+    ...storageAdapter(storage),
     routes: localFilesRoutes(storage, logger),
     describe: `local disk (${config.storage.dir}), served at /files`,
     close: async () => {},
+  };
+}
+
+function storageAdapter(storage: ObjectStorage) {
+  return {
+    port: "object storage",
+    token: OBJECT_STORAGE,
+    value: storage,
+    healthCheck: { name: "storage", check: () => storage.ping() },
   };
 }
 

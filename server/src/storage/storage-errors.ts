@@ -1,5 +1,5 @@
-import { DomainError } from "../../../../shared/domain/domain-error.js";
-import { ErrorCodes } from "../../../../shared/domain/error-codes.js";
+import { DomainError } from "../shared/domain/domain-error.js";
+import { ErrorCodes } from "../shared/domain/error-codes.js";
 
 /**
  * Storage failures a caller may see. Messages are fixed strings: nothing from the SDK or the file

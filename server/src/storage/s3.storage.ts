@@ -10,10 +10,10 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { ObjectStorage, PresignedUpload, StoredObject } from "../../application/object-storage.js";
-import { systemClock, type Clock } from "../../../../shared/application/clock.js";
-import type { StorageConfig } from "../../../../config/config.js";
-import type { Logger } from "../../../../shared/application/logger.js";
+import type { ObjectStorage, PresignedUpload, StoredObject } from "../shared/application/object-storage.js";
+import { systemClock, type Clock } from "../shared/application/clock.js";
+import type { StorageConfig } from "../config/config.js";
+import type { Logger } from "../shared/application/logger.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import { StorageErrors } from "./storage-errors.js";
 import { assertUploadRequest, assertValidObjectKey } from "./storage-keys.js";

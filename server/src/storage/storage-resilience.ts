@@ -10,8 +10,8 @@ import {
   TimeoutStrategy,
   wrap,
 } from "cockatiel";
-import { DomainError } from "../../../../shared/domain/domain-error.js";
-import type { Logger } from "../../../../shared/application/logger.js";
+import { DomainError } from "../shared/domain/domain-error.js";
+import type { Logger } from "../shared/application/logger.js";
 import { StorageErrors } from "./storage-errors.js";
 
 export interface StorageResilienceOptions {

@@ -1,8 +1,8 @@
 import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Router, type Request, type Response } from "express";
-import type { HttpRoutes } from "../../../../http/http-routes.js";
-import type { Logger } from "../../../../shared/application/logger.js";
+import type { HttpRoutes } from "../http/http-routes.js";
+import type { Logger } from "../shared/application/logger.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import { readFileUrlClaims, type FileUrlClaims } from "./file-url-signer.js";
 import { UploadIncompleteError, UploadTooLargeError, type LocalDiskStorage } from "./local-disk.storage.js";

@@ -61,6 +61,12 @@ export const envSchema = z.object({
   FFPROBE_PATH: z.string().min(1).optional(),
   FFMPEG_PATH: z.string().min(1).optional(),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, "letters, digits, _ and - only")
+    .default("reelbase"),
+  RUN_JOBS_IN_API: booleanFlag.default(false),
 });
 
 /**

@@ -30,6 +30,8 @@ export interface AppConfig {
   files: { signingSecret: string; uploadUrlTtlSeconds: number; downloadUrlTtlSeconds: number; maxUploadBytes: number };
   media: { ffprobePath: string | undefined; ffmpegPath: string | undefined };
   cache: { ttlSeconds: number };
+  /** With Redis, `npm run worker` runs jobs; RUN_JOBS_IN_API makes the API run them too. Without Redis the API always does. */
+  jobs: { concurrency: number; queuePrefix: string; runInApi: boolean };
 }
 
 export type StorageConfig =
@@ -114,6 +116,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     media: { ffprobePath: env.FFPROBE_PATH, ffmpegPath: env.FFMPEG_PATH },
     cache: { ttlSeconds: env.CACHE_TTL_SECONDS },
+    jobs: { concurrency: env.JOB_CONCURRENCY, queuePrefix: env.QUEUE_PREFIX, runInApi: env.RUN_JOBS_IN_API || !env.REDIS_URL },
   };
 }
 

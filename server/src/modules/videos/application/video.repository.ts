@@ -13,6 +13,8 @@ export interface VideoRepository {
   findById(id: string): Promise<Video | null>;
   /** Always the database: a write must start from the current row, or it would save stale fields back. */
   findByIdForWrite(id: string): Promise<Video | null>;
+  /** Inside a unit of work: the current row, locked until the transaction ends (serialises job bookkeeping per video). */
+  findByIdForUpdate(id: string): Promise<Video | null>;
   create(video: Video): Promise<void>;
   /**
    * Saves only if the stored status is still `expectedStatus` (when given): two requests racing

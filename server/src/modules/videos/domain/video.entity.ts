@@ -67,6 +67,9 @@ export class Video {
   get upload(): DeclaredUpload | null {
     return this.state.upload;
   }
+  get probe(): VideoProbe | null {
+    return this.state.probe;
+  }
   get isDeleted(): boolean {
     return this.state.deletedAt !== null;
   }
@@ -109,6 +112,11 @@ export class Video {
 
   markFailed(now: Date): void {
     this.transition("FAILED", {}, now);
+  }
+
+  /** The status its processing jobs add up to (video-processing.ts decides which). */
+  settleProcessing(to: "READY" | "FAILED" | "UPLOADED", now: Date): void {
+    this.transition(to, {}, now);
   }
 
   softDelete(now: Date): void {

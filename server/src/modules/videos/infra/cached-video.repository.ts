@@ -57,6 +57,10 @@ export class CachedVideoRepository implements VideoRepository {
     return this.inner.findByIdForWrite(id);
   }
 
+  findByIdForUpdate(id: string): Promise<Video | null> {
+    return this.inner.findByIdForUpdate(id);
+  }
+
   async create(video: Video): Promise<void> {
     await this.inner.create(video);
     await this.cacheAside.forget(video.id);

@@ -21,6 +21,11 @@ export class PrismaVideoRepository implements VideoRepository {
     return this.findById(id);
   }
 
+  async findByIdForUpdate(id: string): Promise<Video | null> {
+    await this.db.client.$queryRaw`SELECT id FROM videos WHERE id = ${id}::uuid FOR UPDATE`;
+    return this.findById(id);
+  }
+
   async create(video: Video): Promise<void> {
     await this.db.client.video.create({ data: toRow(video.toState()) });
   }

@@ -1,0 +1,78 @@
+import { inject, injectable } from "inversify";
+import { DATABASE, type Database } from "../../../database/database.js";
+import { keysetPage } from "../../../database/keyset.js";
+import type { Job as JobRow } from "../../../generated/prisma/client.js";
+import { toPage, type Page } from "../../../shared/application/pagination.js";
+import { isQuality } from "../../../shared/domain/quality.js";
+import type { JobListFilter, JobRepository } from "../application/job.repository.js";
+import { ACTIVE_JOB_STATUSES } from "../domain/job-status.js";
+import { Job, type JobParams, type JobState } from "../domain/job.entity.js";
+
+@injectable()
+export class PrismaJobRepository implements JobRepository {
+  constructor(@inject(DATABASE) private readonly db: Database) {}
+
+  async create(job: Job): Promise<boolean> {
+    // ON CONFLICT DO NOTHING: a duplicate idempotency key neither throws nor aborts the surrounding transaction.
+    const { count } = await this.db.client.job.createMany({ data: [toRow(job.toState())], skipDuplicates: true });
+    if (count === 1) job.markSaved();
+    return count === 1;
+  }
+
+  async findById(id: string): Promise<Job | null> {
+    const row = await this.db.client.job.findUnique({ where: { id } });
+    return row ? toJob(row) : null;
+  }
+
+  async findByIdempotencyKey(ownerId: string, key: string): Promise<Job | null> {
+    const row = await this.db.client.job.findUnique({ where: { ownerId_idempotencyKey: { ownerId, idempotencyKey: key } } });
+    return row ? toJob(row) : null;
+  }
+
+  async list(filter: JobListFilter, page: { cursor?: string | undefined; limit: number }): Promise<Page<Job>> {
+    const { where: after, ...order } = keysetPage(page.cursor, page.limit);
+    const rows = await this.db.client.job.findMany({
+      where: {
+        AND: [
+          { ownerId: filter.ownerId },
+          filter.videoId ? { videoId: filter.videoId } : {},
+          filter.status ? { status: filter.status } : {},
+          after,
+        ],
+      },
+      ...order,
+    });
+    return toPage(rows, page.limit, toJob);
+  }
+
+  async listActiveByVideo(videoId: string): Promise<Job[]> {
+    const rows = await this.db.client.job.findMany({
+      where: { videoId, status: { in: [...ACTIVE_JOB_STATUSES] } },
+      orderBy: { createdAt: "asc" },
+    });
+    return rows.map(toJob);
+  }
+
+  async save(job: Job): Promise<boolean> {
+    const { id, videoId: _v, ownerId: _o, createdAt: _c, idempotencyKey: _k, ...changes } = toRow(job.toState());
+    const { count } = await this.db.client.job.updateMany({ where: { id, revision: job.expectedRevision }, data: changes });
+    if (count === 1) job.markSaved();
+    return count === 1;
+  }
+}
+
+function toRow(state: Readonly<JobState>) {
+  return { ...state, params: { ...state.params } };
+}
+
+function toJob(row: JobRow): Job {
+  const { runAfter: _runAfter, params, ...state } = row;
+  return Job.rehydrate({ ...state, params: toParams(params) });
+}
+
+/** The column is JSON: read back only what the domain knows, so an old or odd row cannot break a read. */
+function toParams(value: unknown): JobParams {
+  const quality = typeof value === "object" && value !== null && "quality" in value ? value.quality : undefined;
+  if (typeof quality !== "string" || !isQuality(quality)) throw new Error("job row has no valid quality parameter");
+  return { quality };
+}

@@ -1,0 +1,45 @@
+import { inject, injectable } from "inversify";
+import { CLOCK, type Clock } from "../../../shared/application/clock.js";
+import { assertProcessable, statusWhenJobEnds, statusWhenJobStarts, type JobEnd } from "../domain/video-processing.js";
+import { VideoErrors } from "../domain/video.errors.js";
+import { STORED_FILE_REPOSITORY, type StoredFileRepository } from "./stored-file.repository.js";
+import { VIDEO_REPOSITORY, type VideoRepository } from "./video.repository.js";
+
+/**
+ * Keeps a video's status in step with its processing jobs. Each method runs inside the caller's
+ * unit of work and locks the video row, so jobs of one video that start or end together are
+ * counted one after another.
+ */
+@injectable()
+export class VideoProcessing {
+  constructor(
+    @inject(VIDEO_REPOSITORY) private readonly videos: VideoRepository,
+    @inject(STORED_FILE_REPOSITORY) private readonly files: StoredFileRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** A job was accepted: the video must (still) exist and be processable. */
+  async jobAccepted(videoId: string): Promise<void> {
+    const video = await this.videos.findByIdForUpdate(videoId);
+    if (!video) throw VideoErrors.notFound();
+    assertProcessable(video.status);
+    const from = video.status;
+    if (statusWhenJobStarts(from)) {
+      video.startProcessing(this.clock.now());
+      await this.videos.save(video, from);
+    }
+  }
+
+  /** A job ended; a deleted video is left alone. */
+  async jobEnded(videoId: string, end: JobEnd, otherJobsActive: boolean): Promise<void> {
+    const video = await this.videos.findByIdForUpdate(videoId);
+    if (!video) return;
+    const from = video.status;
+    const hasRendition = (await this.files.findLatest(videoId, "RENDITION")) !== null;
+    const to = statusWhenJobEnds(from, { end, otherJobsActive, hasRendition });
+    if (to) {
+      video.settleProcessing(to, this.clock.now());
+      await this.videos.save(video, from);
+    }
+  }
+}

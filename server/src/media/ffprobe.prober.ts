@@ -21,7 +21,7 @@ export interface FfprobeProberOptions {
  * demuxer, audio-only containers, and playlists such as HLS or concat that make ffprobe open
  * further files or URLs named inside an untrusted upload) fails with "Format not on whitelist".
  */
-const VIDEO_FORMATS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,ogg,asf,mxf";
+export const VIDEO_FORMATS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,ogg,asf,mxf";
 /** Formats that yield a "video" stream but are a picture or text; a second line behind the whitelist. */
 const PICTURE_FORMATS = /^(image2|[a-z0-9]+_pipe|gif|apng|webp|tty|bin|xbin|adf|idf)$/;
 
@@ -160,7 +160,7 @@ export function interpretFfprobeOutput(output: FfprobeOutput): MediaProbe | null
   };
 }
 
-interface ProbeInput {
+export interface ProbeInput {
   arg: string;
   protocols: string;
   /** Safe for logs: a presigned URL's query string is a credential. */
@@ -171,7 +171,7 @@ interface ProbeInput {
 const NETWORK_FAILURE =
   /Server returned [45]\d\d|Connection refused|timed out|Network is unreachable|No route to host|Failed to resolve|Name or service not known|Connection reset/i;
 
-function toInput(location: string): ProbeInput {
+export function toInput(location: string): ProbeInput {
   // Locations come from the storage adapter, never straight from a user; these are bugs, not files.
   if (location === "" || location.startsWith("-") || location.includes("\0")) {
     throw new Error(`Refusing to probe ${JSON.stringify(location.slice(0, 40))}: not a path or an http(s) URL`);
@@ -203,7 +203,7 @@ function toInput(location: string): ProbeInput {
 }
 
 /** ffprobe needs no secrets from our environment; proxies are passed on so http inputs still work. */
-function childEnv(): NodeJS.ProcessEnv {
+export function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { LC_ALL: "C" };
   for (const name of ["PATH", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"]) {
     if (process.env[name] !== undefined) env[name] = process.env[name];

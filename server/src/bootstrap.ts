@@ -4,6 +4,7 @@ import type { Container } from "inversify";
 import type { AppConfig } from "./config/config.js";
 import { createAppContainer } from "./container.js";
 import { createHttpApp } from "./http/app.js";
+import { startJobConsumer } from "./jobs-consumer.js";
 import { BootstrapAdminUseCase } from "./modules/identity/application/bootstrap-admin.use-case.js";
 import type { Clock } from "./shared/application/clock.js";
 import type { Logger } from "./shared/application/logger.js";
@@ -25,6 +26,7 @@ export async function startApi(config: AppConfig, logger: Logger, clock?: Clock)
       const { user, created } = await container.get(BootstrapAdminUseCase).execute(config.bootstrapAdmin);
       logger.info(created ? `created administrator ${user.email}` : `administrator ${user.email} present`);
     }
+    if (config.jobs.runInApi) await startJobConsumer(container);
     const server = createHttpApp(container, config, logger).listen(config.http.port, config.http.host);
     // Uploads to local storage may take many minutes: no cap on a whole request, but an idle
     // socket (no bytes either way for 2 minutes) is closed.

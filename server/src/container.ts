@@ -6,6 +6,11 @@ import { createDatabaseAdapter } from "./database/database.adapter.js";
 import { databaseModule } from "./database/database.module.js";
 import { HTTP_ROUTES } from "./http/http-routes.js";
 import { createMediaProber } from "./media/create-media.js";
+import { createMediaTranscoder } from "./media/create-transcoder.js";
+import { createEventBus } from "./events/create-event-bus.js";
+import { createJobQueue } from "./queue/create-queue.js";
+import { DATABASE, type Database } from "./database/database.js";
+import { jobsModule } from "./modules/jobs/jobs.module.js";
 import { auditModule } from "./modules/audit/audit.module.js";
 import { identityModule } from "./modules/identity/identity.module.js";
 import { videosModule } from "./modules/videos/videos.module.js";
@@ -18,7 +23,7 @@ import type { PlatformAdapter } from "./shared/platform-adapter.js";
 import { createObjectStorage } from "./storage/create-object-storage.js";
 
 /** One line per context: adding a context is adding its folder and its module here. */
-const contextModules = [identityModule, auditModule, videosModule];
+const contextModules = [identityModule, auditModule, videosModule, jobsModule];
 
 export interface AppContainer {
   container: Container;
@@ -32,14 +37,19 @@ export interface AppContainer {
 export async function createAppContainer(config: AppConfig, logger: Logger, clock: Clock = systemClock): Promise<AppContainer> {
   const lifecycle = new Lifecycle(logger);
   const publicUrl = new PublicUrl(config.http.publicUrl);
+  const adapters: PlatformAdapter[] = [];
+  // The embedded queue is the jobs table: it needs the database opened first in the list.
+  const database = () => adapters.find((adapter) => adapter.token === DATABASE)?.value as Database;
   const platform: Array<() => PlatformAdapter | Promise<PlatformAdapter>> = [
     () => createDatabaseAdapter(config, logger),
     () => createCache(config, logger),
     () => createObjectStorage(config, publicUrl, logger, { clock }),
     () => createMediaProber(config, logger),
+    () => createMediaTranscoder(config, logger),
+    () => createEventBus(config, logger),
+    () => createJobQueue(config, logger, database()),
   ];
   try {
-    const adapters: PlatformAdapter[] = [];
     for (const open of platform) {
       const adapter = await open();
       lifecycle.add(adapter.port, () => adapter.close());

@@ -1,10 +1,9 @@
 import "reflect-metadata";
 import { ConfigError } from "./config/config.js";
 import { createAppContainer } from "./container.js";
+import { startJobConsumer } from "./jobs-consumer.js";
 import { runProcess } from "./process-runner.js";
 
-// No queue consumers exist yet (jobs arrive with the jobs context); the process already
-// boots the same container and shuts down cleanly so deployments can include it.
 await runProcess("worker", async (config, logger) => {
   if (config.database.kind === "pglite") {
     // PGlite is one process's database: a second process opening ./data/pg would corrupt it.
@@ -13,7 +12,8 @@ await runProcess("worker", async (config, logger) => {
         "Without them, `npm start` runs the jobs inside the API process.",
     ]);
   }
-  const { lifecycle } = await createAppContainer(config, logger);
-  logger.info("worker started; no queues are consumed yet");
+  const { container, lifecycle } = await createAppContainer(config, logger);
+  await startJobConsumer(container);
+  logger.info("worker started; processing jobs");
   return { close: () => lifecycle.close() };
 });

@@ -3,6 +3,7 @@ import { adminUsersRouter } from "../modules/identity/api/admin-users.router.js"
 import { apiKeysRouter } from "../modules/identity/api/api-keys.router.js";
 import { authRouter } from "../modules/identity/api/auth.router.js";
 import { usersRouter } from "../modules/identity/api/users.router.js";
+import { jobsRouter } from "../modules/jobs/api/jobs.router.js";
 import { videosRouter } from "../modules/videos/api/videos.router.js";
 import { router } from "./init.js";
 
@@ -11,6 +12,7 @@ export const appRouter = router({
   users: usersRouter,
   apiKeys: apiKeysRouter,
   videos: videosRouter,
+  jobs: jobsRouter,
   admin: router({ users: adminUsersRouter, audit: auditRouter }),
 });
 

@@ -1,3 +1,4 @@
+import { VideoProcessing } from "./application/video-processing.service.js";
 import { ContainerModule, type Newable } from "inversify";
 import { DATABASE, type Database } from "../../database/database.js";
 import { CACHE, type Cache } from "../../shared/application/cache.js";
@@ -17,6 +18,7 @@ import { PrismaStoredFileRepository } from "./infra/prisma-stored-file.repositor
 import { PrismaVideoRepository } from "./infra/prisma-video.repository.js";
 
 const useCases: Newable<object>[] = [
+  VideoProcessing,
   VideoAccess,
   CreateVideoUseCase,
   GetVideoQuery,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { QUALITIES } from "../../../shared/domain/quality.js";
 import { idSchema, isoDateTime, pageInput, pageOutput } from "../../../shared/api/schemas.js";
 import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "../domain/video.entity.js";
 import { VIDEO_STATUSES } from "../domain/video-status.js";
@@ -54,7 +55,12 @@ export const presignedUploadOutput = z.object({
   expiresAt: isoDateTime,
 });
 
-export const downloadUrlInput = z.object({ id: idSchema, kind: z.enum(["source", "rendition", "thumbnail"]) });
+export const downloadUrlInput = z.object({
+  id: idSchema,
+  kind: z.enum(["source", "rendition", "thumbnail"]),
+  /** For renditions: this quality, else the highest one ready. */
+  quality: z.enum(QUALITIES).optional(),
+});
 export const downloadUrlOutput = z.object({ url: z.url(), expiresAt: isoDateTime });
 
 function isPlainFileName(name: string): boolean {

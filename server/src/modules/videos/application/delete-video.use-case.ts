@@ -1,4 +1,5 @@
 import { inject, injectable } from "inversify";
+import { VIDEO_JOBS, type VideoJobs } from "./video-jobs.js";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
 import { LOGGER, type Logger } from "../../../shared/application/logger.js";
 import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
@@ -20,6 +21,7 @@ export class DeleteVideoUseCase {
     @inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(VIDEO_JOBS) private readonly jobs: VideoJobs,
   ) {}
 
   /**
@@ -39,6 +41,8 @@ export class DeleteVideoUseCase {
         metadata: { ownerId: video.ownerId },
       });
     });
+    // Jobs end (refunded) before the files go, so no job can record a rendition of a deleted video.
+    await this.jobs.cancelAllOf(video.id);
     await this.removeObjects(video.id, video.upload?.key ?? null);
   }
 

@@ -1,0 +1,18 @@
+import { inject, injectable } from "inversify";
+import type { VideoJobs } from "../../videos/application/video-jobs.js";
+import { CancelJobUseCase } from "./cancel-job.use-case.js";
+import { JOB_REPOSITORY, type JobRepository } from "./job.repository.js";
+
+/** videos.delete's side of processing: every queued or running job of the video ends, refunded. */
+@injectable()
+export class CancelVideoJobs implements VideoJobs {
+  constructor(
+    @inject(JOB_REPOSITORY) private readonly jobs: JobRepository,
+    @inject(CancelJobUseCase) private readonly cancelJob: CancelJobUseCase,
+  ) {}
+
+  async cancelAllOf(videoId: string): Promise<void> {
+    const active = await this.jobs.listActiveByVideo(videoId);
+    await Promise.all(active.map((job) => this.cancelJob.cancel(job.id)));
+  }
+}

@@ -1,0 +1,36 @@
+import { ContainerModule, type Newable } from "inversify";
+import { VIDEO_JOBS } from "../videos/application/video-jobs.js";
+import { CancelJobUseCase } from "./application/cancel-job.use-case.js";
+import { CancelVideoJobs } from "./application/cancel-video-jobs.js";
+import { GetJobQuery } from "./application/get-job.query.js";
+import { JobAccess } from "./application/job-access.js";
+import { JobEnd } from "./application/job-end.js";
+import { JobEvents } from "./application/job-events.js";
+import { JOB_PROCESSOR } from "./application/job-processor.js";
+import { JOB_REPOSITORY } from "./application/job.repository.js";
+import { ListJobsQuery } from "./application/list-jobs.query.js";
+import { ProcessVideoUseCase } from "./application/process-video.use-case.js";
+import { RunJob } from "./application/run-job.js";
+import { WatchJobUseCase } from "./application/watch-job.use-case.js";
+import { PrismaJobRepository } from "./infra/prisma-job.repository.js";
+import { TranscodeProcessor } from "./infra/processors/transcode.processor.js";
+
+const useCases: Newable<object>[] = [
+  JobAccess,
+  JobEnd,
+  JobEvents,
+  ProcessVideoUseCase,
+  GetJobQuery,
+  ListJobsQuery,
+  CancelJobUseCase,
+  WatchJobUseCase,
+  RunJob,
+];
+
+/** Processors register here, one line each: the runner finds them by job type. */
+export const jobsModule = new ContainerModule(({ bind }) => {
+  bind(JOB_REPOSITORY).to(PrismaJobRepository).inSingletonScope();
+  bind(JOB_PROCESSOR).to(TranscodeProcessor).inSingletonScope();
+  bind(VIDEO_JOBS).to(CancelVideoJobs).inSingletonScope();
+  for (const useCase of useCases) bind(useCase).toSelf().inSingletonScope();
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { DomainError } from "../../server/src/shared/domain/domain-error.js";
+import { Job } from "../../server/src/modules/jobs/domain/job.entity.js";
+import { canTransition, JOB_STATUSES, type JobStatus } from "../../server/src/modules/jobs/domain/job-status.js";
+import { assertProcessable, statusWhenJobEnds, statusWhenJobStarts } from "../../server/src/modules/videos/domain/video-processing.js";
+
+const now = new Date("2026-11-30T10:00:00Z");
+const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+
+function newJob(): Job {
+  return Job.create({
+    videoId: "v",
+    ownerId: "u",
+    type: "TRANSCODE",
+    params: { quality: "P720" },
+    creditsCharged: 4,
+    idempotencyKey: null,
+    now,
+  });
+}
+
+describe("the job state machine", () => {
+  it("allows exactly the transitions of SPEC §3 and never leaves a terminal state", () => {
+    const allowed: Record<JobStatus, JobStatus[]> = {
+      QUEUED: ["RUNNING", "CANCELLED"],
+      RUNNING: ["RUNNING", "QUEUED", "SUCCEEDED", "FAILED", "CANCELLED"],
+      SUCCEEDED: [],
+      FAILED: [],
+      CANCELLED: [],
+    };
+    for (const from of JOB_STATUSES) {
+      for (const to of JOB_STATUSES) expect(canTransition(from, to), `${from} → ${to}`).toBe(allowed[from].includes(to));
+    }
+  });
+
+  it("runs, reports forward-only progress capped below 100, and succeeds at 100", () => {
+    const job = newJob();
+    job.start(later(1));
+    expect(job.toState()).toMatchObject({ status: "RUNNING", attempts: 1, progress: 0, startedAt: later(1) });
+    expect(job.reportProgress(40.7, later(2))).toBe(true);
+    expect(job.reportProgress(30, later(3))).toBe(false);
+    expect(job.reportProgress(100, later(4))).toBe(true);
+    expect(job.toState().progress).toBe(99);
+    job.succeed(later(5));
+    expect(job.toState()).toMatchObject({ status: "SUCCEEDED", progress: 100, finishedAt: later(5) });
+    expect(job.owesRefund).toBe(false);
+  });
+
+  it("goes back to the queue after a transient failure while attempts remain, then fails for good", () => {
+    const job = newJob();
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      job.start(later(attempt));
+      job.fail("network hiccup", { permanent: false }, later(attempt));
+      expect(job.status).toBe("QUEUED");
+    }
+    job.start(later(3));
+    job.fail("network hiccup", { permanent: false }, later(3));
+    expect(job.toState()).toMatchObject({ status: "FAILED", attempts: 3, lastError: "network hiccup" });
+    expect(job.owesRefund).toBe(true);
+  });
+
+  it("fails at once on a permanent failure, keeping only the start of a long error", () => {
+    const job = newJob();
+    job.start(later(1));
+    job.fail("x".repeat(5000), { permanent: true }, later(2));
+    expect(job.status).toBe("FAILED");
+    expect(job.toState().lastError).toHaveLength(1000);
+  });
+
+  it("refuses illegal transitions with a domain error, and counts a revision per change", () => {
+    const job = newJob();
+    expect(() => job.succeed(later(1))).toThrow(DomainError);
+    job.cancel(later(1));
+    expect(job.owesRefund).toBe(true);
+    expect(() => job.start(later(2))).toThrow(DomainError);
+    expect(job.toState().revision).toBe(1);
+    expect(job.expectedRevision).toBe(0);
+    job.markSaved();
+    expect(job.expectedRevision).toBe(1);
+  });
+
+  it("matches a repeated request only with the same video, type and quality", () => {
+    const job = newJob();
+    expect(job.isSameRequest({ videoId: "v", type: "TRANSCODE", params: { quality: "P720" } })).toBe(true);
+    expect(job.isSameRequest({ videoId: "v", type: "TRANSCODE", params: { quality: "P360" } })).toBe(false);
+    expect(job.isSameRequest({ videoId: "w", type: "TRANSCODE", params: { quality: "P720" } })).toBe(false);
+  });
+});
+
+describe("a video's status under its jobs", () => {
+  it("may be processed once uploaded, also while processing, when ready and after a failure", () => {
+    for (const status of ["UPLOADED", "PROCESSING", "READY", "FAILED"] as const) expect(() => assertProcessable(status)).not.toThrow();
+    for (const status of ["DRAFT", "UPLOADING"] as const) expect(() => assertProcessable(status)).toThrow(DomainError);
+    expect(statusWhenJobStarts("UPLOADED")).toBe("PROCESSING");
+    expect(statusWhenJobStarts("FAILED")).toBe("PROCESSING");
+    expect(statusWhenJobStarts("READY")).toBeNull();
+  });
+
+  it("becomes READY on any success, and otherwise waits for the last job", () => {
+    const none = { otherJobsActive: false, hasRendition: false };
+    expect(statusWhenJobEnds("PROCESSING", { ...none, end: "SUCCEEDED" })).toBe("READY");
+    expect(statusWhenJobEnds("PROCESSING", { ...none, end: "FAILED" })).toBe("FAILED");
+    expect(statusWhenJobEnds("PROCESSING", { ...none, end: "CANCELLED" })).toBe("UPLOADED");
+    expect(statusWhenJobEnds("PROCESSING", { end: "FAILED", otherJobsActive: true, hasRendition: false })).toBeNull();
+    expect(statusWhenJobEnds("PROCESSING", { end: "FAILED", otherJobsActive: false, hasRendition: true })).toBe("READY");
+    expect(statusWhenJobEnds("READY", { ...none, end: "FAILED" })).toBeNull();
+  });
+});

@@ -7,6 +7,7 @@ import { databaseModule } from "./database/database.module.js";
 import { HTTP_ROUTES } from "./http/http-routes.js";
 import { createMediaProber } from "./media/create-media.js";
 import { auditModule } from "./modules/audit/audit.module.js";
+import { billingModule } from "./modules/billing/billing.module.js";
 import { identityModule } from "./modules/identity/identity.module.js";
 import { videosModule } from "./modules/videos/videos.module.js";
 import { CLOCK, systemClock, type Clock } from "./shared/application/clock.js";
@@ -18,7 +19,7 @@ import type { PlatformAdapter } from "./shared/platform-adapter.js";
 import { createObjectStorage } from "./storage/create-object-storage.js";
 
 /** One line per context: adding a context is adding its folder and its module here. */
-const contextModules = [identityModule, auditModule, videosModule];
+const contextModules = [identityModule, auditModule, videosModule, billingModule];
 
 export interface AppContainer {
   container: Container;

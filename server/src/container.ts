@@ -12,6 +12,7 @@ import { createJobQueue } from "./queue/create-queue.js";
 import { DATABASE, type Database } from "./database/database.js";
 import { jobsModule } from "./modules/jobs/jobs.module.js";
 import { auditModule } from "./modules/audit/audit.module.js";
+import { billingModule } from "./modules/billing/billing.module.js";
 import { identityModule } from "./modules/identity/identity.module.js";
 import { videosModule } from "./modules/videos/videos.module.js";
 import { CLOCK, systemClock, type Clock } from "./shared/application/clock.js";
@@ -23,7 +24,7 @@ import type { PlatformAdapter } from "./shared/platform-adapter.js";
 import { createObjectStorage } from "./storage/create-object-storage.js";
 
 /** One line per context: adding a context is adding its folder and its module here. */
-const contextModules = [identityModule, auditModule, videosModule, jobsModule];
+const contextModules = [identityModule, auditModule, videosModule, billingModule, jobsModule];
 
 export interface AppContainer {
   container: Container;

@@ -1,4 +1,5 @@
 import { auditRouter } from "../modules/audit/api/audit.router.js";
+import { creditsRouter } from "../modules/billing/api/credits.router.js";
 import { adminUsersRouter } from "../modules/identity/api/admin-users.router.js";
 import { apiKeysRouter } from "../modules/identity/api/api-keys.router.js";
 import { authRouter } from "../modules/identity/api/auth.router.js";
@@ -13,6 +14,7 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   videos: videosRouter,
   jobs: jobsRouter,
+  credits: creditsRouter,
   admin: router({ users: adminUsersRouter, audit: auditRouter }),
 });
 

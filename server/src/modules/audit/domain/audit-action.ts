@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS = [
   "api_key.created",
   "api_key.revoked",
   "video.deleted",
+  "credits.granted",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,8 +1,10 @@
-import { inject, injectable } from "inversify";
+import { inject, injectable, multiInject, optional } from "inversify";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
+import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
 import { Email } from "../domain/email.vo.js";
 import { assertAcceptablePassword } from "../domain/password-policy.js";
 import { User } from "../domain/user.entity.js";
+import { NEW_USER_HOOK, type NewUserHook } from "./new-user-hook.js";
 import { PASSWORD_HASHER, type PasswordHasher } from "./password-hasher.js";
 import { USER_REPOSITORY, type UserRepository } from "./user.repository.js";
 
@@ -16,6 +18,8 @@ export class BootstrapAdminUseCase {
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
+    @multiInject(NEW_USER_HOOK) @optional() private readonly hooks: readonly NewUserHook[] = [],
   ) {}
 
   async execute(input: { email: string; password: string }): Promise<{ user: User; created: boolean }> {
@@ -35,7 +39,11 @@ export class BootstrapAdminUseCase {
       role: "ADMIN",
       now: this.clock.now(),
     });
-    await this.users.create(user);
+    // The same hooks as a sign-up (the credit grant), in the same transaction as the account.
+    await this.unitOfWork.run(async () => {
+      await this.users.create(user);
+      for (const hook of this.hooks) await hook.onUserCreated({ id: user.id, tier: user.tier });
+    });
     return { user, created: true };
   }
 }

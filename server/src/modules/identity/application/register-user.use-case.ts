@@ -1,10 +1,11 @@
-import { inject, injectable } from "inversify";
+import { inject, injectable, multiInject, optional } from "inversify";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
 import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
 import { AUDIT_LOG, type AuditLog } from "../../audit/application/audit-log.js";
 import { Email } from "../domain/email.vo.js";
 import { assertAcceptablePassword } from "../domain/password-policy.js";
 import { User } from "../domain/user.entity.js";
+import { NEW_USER_HOOK, type NewUserHook } from "./new-user-hook.js";
 import { PASSWORD_HASHER, type PasswordHasher } from "./password-hasher.js";
 import { SessionIssuer, type TokenPair } from "./session-issuer.js";
 import { USER_REPOSITORY, type UserRepository } from "./user.repository.js";
@@ -24,6 +25,7 @@ export class RegisterUserUseCase {
     @inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(SessionIssuer) private readonly sessions: SessionIssuer,
+    @multiInject(NEW_USER_HOOK) @optional() private readonly hooks: readonly NewUserHook[] = [],
   ) {}
 
   async execute(input: RegisterUserInput): Promise<{ user: User } & TokenPair> {
@@ -34,6 +36,7 @@ export class RegisterUserUseCase {
     const user = User.create({ email, name: input.name ?? null, passwordHash, now: this.clock.now() });
     const tokens = await this.unitOfWork.run(async () => {
       await this.users.create(user);
+      for (const hook of this.hooks) await hook.onUserCreated({ id: user.id, tier: user.tier });
       await this.audit.record({ actorId: user.id, action: "user.registered", targetType: "user", targetId: user.id });
       return this.sessions.start(user.id);
     });

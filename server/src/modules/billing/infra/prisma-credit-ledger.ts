@@ -1,0 +1,114 @@
+import { inject, injectable } from "inversify";
+import { DATABASE, type Database } from "../../../database/database.js";
+import { CLOCK, type Clock } from "../../../shared/application/clock.js";
+import { newId } from "../../../shared/domain/ids.js";
+import type { CreditLedger } from "../application/credit-ledger.js";
+import { BillingErrors } from "../domain/billing.errors.js";
+import { MAX_BALANCE, assertCreditAmount } from "../domain/credit-rules.js";
+import { isUniqueViolation } from "./unique-violation.js";
+
+/**
+ * Every write takes the account row's lock first (an UPDATE, or SELECT … FOR UPDATE), so a user's
+ * writes happen one after another and each entry's seq and balance_after are exact, whatever the
+ * concurrency. Every method runs in the caller's unit of work when there is one, else in its own.
+ */
+@injectable()
+export class PrismaCreditLedger implements CreditLedger {
+  constructor(
+    @inject(DATABASE) private readonly db: Database,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  charge(input: { userId: string; amount: number; jobId: string }): Promise<{ balanceAfter: number }> {
+    assertCreditAmount(input.amount);
+    const now = this.clock.now();
+    return this.db.transaction(async () => {
+      let rows: { balance_after: number }[];
+      try {
+        // One statement: the conditional UPDATE is the charge (no row when the balance is short), and
+        // the entry is inserted from what it returned, so neither can happen without the other.
+        rows = await this.db.client.$queryRaw<{ balance_after: number }[]>`
+          WITH account AS (
+            UPDATE credit_accounts
+            SET balance = balance - ${input.amount}::int, last_seq = last_seq + 1, updated_at = ${now}::timestamptz
+            WHERE user_id = ${input.userId}::uuid AND balance >= ${input.amount}::int
+            RETURNING user_id, balance, last_seq
+          )
+          INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, job_id, created_at)
+          SELECT ${newId()}::uuid, user_id, last_seq, 'CHARGE'::"CreditEntryKind", -${input.amount}::int, balance, ${input.jobId}::uuid, ${now}::timestamptz
+          FROM account
+          RETURNING balance_after`;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw BillingErrors.jobAlreadyCharged(input.jobId);
+        throw error;
+      }
+      const [row] = rows;
+      if (!row) throw BillingErrors.insufficientCredits(input.amount);
+      return { balanceAfter: row.balance_after };
+    });
+  }
+
+  refund(input: { jobId: string; reason: string }): Promise<boolean> {
+    const now = this.clock.now();
+    return this.db.transaction(async () => {
+      const client = this.db.client;
+      const charge = await client.creditEntry.findUnique({
+        where: { jobId_kind: { jobId: input.jobId, kind: "CHARGE" } },
+        select: { userId: true, amount: true },
+      });
+      if (!charge) return false;
+      const [account] = await client.$queryRaw<{ balance: number; last_seq: number }[]>`
+        SELECT balance, last_seq FROM credit_accounts WHERE user_id = ${charge.userId}::uuid FOR UPDATE`;
+      if (!account) return false;
+      const amount = -charge.amount;
+      // The claim: a second refund of this job, concurrent or later, inserts nothing here. It cannot
+      // be a P2002, which would abort the caller's whole transaction on PostgreSQL.
+      const claimed = await client.$executeRaw`
+        INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, job_id, reason, created_at)
+        VALUES (${newId()}::uuid, ${charge.userId}::uuid, ${account.last_seq + 1}::int, 'REFUND'::"CreditEntryKind", ${amount}::int,
+                ${account.balance + amount}::int, ${input.jobId}::uuid, ${input.reason}, ${now}::timestamptz)
+        ON CONFLICT (job_id, kind) DO NOTHING`;
+      if (claimed === 0) return false;
+      await client.creditAccount.update({
+        where: { userId: charge.userId },
+        data: { balance: { increment: amount }, lastSeq: { increment: 1 }, updatedAt: now },
+      });
+      return true;
+    });
+  }
+
+  grant(input: {
+    userId: string;
+    amount: number;
+    kind: "GRANT" | "ADMIN_GRANT";
+    actorId?: string | null;
+    reason?: string | null;
+  }): Promise<{ balanceAfter: number }> {
+    assertCreditAmount(input.amount);
+    const now = this.clock.now();
+    return this.db.transaction(async () => {
+      // Opens the account on the first grant (sign-up); a grant that would pass MAX_BALANCE updates nothing.
+      const [row] = await this.db.client.$queryRaw<{ balance_after: number }[]>`
+        WITH account AS (
+          INSERT INTO credit_accounts AS a (user_id, balance, last_seq, updated_at)
+          VALUES (${input.userId}::uuid, ${input.amount}::int, 1, ${now}::timestamptz)
+          ON CONFLICT (user_id) DO UPDATE
+          SET balance = a.balance + EXCLUDED.balance, last_seq = a.last_seq + 1, updated_at = EXCLUDED.updated_at
+          WHERE a.balance <= ${MAX_BALANCE - input.amount}::int
+          RETURNING user_id, balance, last_seq
+        )
+        INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, reason, actor_id, created_at)
+        SELECT ${newId()}::uuid, user_id, last_seq, ${input.kind}::"CreditEntryKind", ${input.amount}::int, balance,
+               ${input.reason ?? null}, ${input.actorId ?? null}::uuid, ${now}::timestamptz
+        FROM account
+        RETURNING balance_after`;
+      if (!row) throw BillingErrors.balanceLimit(MAX_BALANCE);
+      return { balanceAfter: row.balance_after };
+    });
+  }
+
+  async balanceOf(userId: string): Promise<number> {
+    const account = await this.db.client.creditAccount.findUnique({ where: { userId }, select: { balance: true } });
+    return account?.balance ?? 0;
+  }
+}

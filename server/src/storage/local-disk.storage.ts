@@ -2,14 +2,25 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream, mkdirSync } from "node:fs";
 import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ObjectStorage, PresignedUpload, StoredObject } from "../shared/application/object-storage.js";
 import { systemClock, type Clock } from "../shared/application/clock.js";
 import type { PublicUrl } from "../shared/application/public-url.js";
 import { FileUrlSigner, type FileUrlClaims } from "./file-url-signer.js";
+import {
+  isSidecar,
+  nullWhenMissing,
+  syncDirectory,
+  UploadIncompleteError,
+  UploadTooLargeError,
+  type Sidecar,
+} from "./local-disk-files.js";
+import { assertPutFileRequest, HashMeter, openSourceFile } from "./source-file.js";
 import { StorageErrors } from "./storage-errors.js";
 import { assertUploadRequest, assertValidObjectKey, keyToUrlPath, pathInside } from "./storage-keys.js";
+
+export { UploadIncompleteError, UploadTooLargeError } from "./local-disk-files.js";
 
 export interface LocalDiskStorageOptions {
   dir: string;
@@ -24,30 +35,6 @@ export interface OpenedObject {
   handle: FileHandle;
   sizeBytes: number;
   contentType: string | null;
-}
-
-/** More bytes arrived than the signed size. */
-export class UploadTooLargeError extends Error {
-  constructor() {
-    super("The upload is larger than its signed size");
-    this.name = "UploadTooLargeError";
-  }
-}
-
-/** The body ended before the signed size was reached. */
-export class UploadIncompleteError extends Error {
-  constructor() {
-    super("The upload is shorter than its signed size");
-    this.name = "UploadIncompleteError";
-  }
-}
-
-interface Sidecar {
-  sizeBytes: number;
-  contentType: string;
-  sha256: string;
-  /** Inode of the object this describes: a sidecar whose inode differs belongs to another upload of the key. */
-  inode: string;
 }
 
 /** Printable ASCII only: the value is echoed in a response header. */
@@ -142,37 +129,54 @@ export class LocalDiskStorage implements ObjectStorage {
     return claims.expires * 1000 < this.clock.now().getTime() ? "expired" : "ok";
   }
 
+  /** The /files PUT: `body` must be exactly the signed size; anything else is refused and nothing is stored. */
+  async receiveUpload(key: string, body: Readable, expected: { contentType: string; sizeBytes: number }): Promise<StoredObject> {
+    return this.store(key, body, expected.contentType, expected.sizeBytes);
+  }
+
+  async putFile(key: string, filePath: string, options: { contentType: string }): Promise<{ sizeBytes: number; sha256: string }> {
+    assertPutFileRequest(key, options.contentType);
+    const source = await openSourceFile(filePath);
+    try {
+      // Copied rather than renamed: the source may sit on another file system, and it stays the caller's to remove.
+      const { sizeBytes, sha256 } = await this.store(key, source.stream(), options.contentType);
+      return { sizeBytes, sha256 };
+    } finally {
+      await source.close();
+    }
+  }
+
   /**
    * Streams `body` to a temp file, counting and hashing on the way, and makes it visible under
-   * `key` only once all `sizeBytes` bytes are on disk. Any failure removes the temp file.
+   * `key` only once every byte is on disk (with `exactBytes`, only if there were exactly that many).
+   * Any failure removes the temp file and leaves whatever was under `key` untouched.
    */
-  async receiveUpload(key: string, body: Readable, expected: { contentType: string; sizeBytes: number }): Promise<StoredObject> {
+  private async store(
+    key: string,
+    body: Readable,
+    contentType: string,
+    exactBytes?: number,
+  ): Promise<StoredObject & { sha256: string }> {
     const target = pathInside(this.root, key);
     const temp = path.join(this.tempDir, `${randomUUID()}.part`);
-    const hash = createHash("sha256");
-    let received = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        received += chunk.length;
-        // Refused the moment the limit is crossed: the excess never reaches the disk.
-        if (received > expected.sizeBytes) return done(new UploadTooLargeError());
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
+    // Refused the moment the limit is crossed: the excess never reaches the disk.
+    const meter = new HashMeter(
+      exactBytes === undefined ? undefined : { maxBytes: exactBytes, tooLarge: () => new UploadTooLargeError() },
+    );
     try {
       // flush: fsync before close, so a rename after a power cut never points at missing data.
       await pipeline(body, meter, createWriteStream(temp, { flags: "wx", flush: true }));
-      if (received !== expected.sizeBytes) throw new UploadIncompleteError();
-      const sha256 = hash.digest("hex");
+      if (exactBytes !== undefined && meter.bytes !== exactBytes) throw new UploadIncompleteError();
+      const sizeBytes = meter.bytes;
+      const sha256 = meter.digest();
       const { ino } = await stat(temp, { bigint: true });
       // Folders first, so a key that collides with another object fails before anything is written.
       await mkdir(path.dirname(target), { recursive: true });
       // Then the sidecar: until the object's rename it names an inode that is not (yet) the key's.
-      await this.writeSidecar(key, { sizeBytes: received, contentType: expected.contentType, sha256, inode: ino.toString() });
+      await this.writeSidecar(key, { sizeBytes, contentType, sha256, inode: ino.toString() });
       await rename(temp, target);
       await syncDirectory(path.dirname(target));
-      return { sizeBytes: received, contentType: expected.contentType, sha256 };
+      return { sizeBytes, contentType, sha256 };
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
@@ -236,37 +240,5 @@ export class LocalDiskStorage implements ObjectStorage {
     } catch {
       return null;
     }
-  }
-}
-
-function isSidecar(value: unknown): value is Sidecar {
-  if (typeof value !== "object" || value === null) return false;
-  const record = value as Record<string, unknown>;
-  return (
-    typeof record.sizeBytes === "number" &&
-    typeof record.contentType === "string" &&
-    typeof record.sha256 === "string" &&
-    typeof record.inode === "string"
-  );
-}
-
-/** ENOENT, or ENOTDIR when a parent segment of the key is a file: both mean "no such object". */
-function nullWhenMissing(error: unknown): null {
-  const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
-  if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return null;
-  throw error;
-}
-
-/** Makes a rename durable. Best effort: some file systems refuse fsync on a directory. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Durability of the directory entry is a bonus, never a reason to fail an upload that succeeded.
   }
 }

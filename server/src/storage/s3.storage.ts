@@ -16,6 +16,8 @@ import type { StorageConfig } from "../config/config.js";
 import type { Logger } from "../shared/application/logger.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import { StorageErrors } from "./storage-errors.js";
+import { uploadFile } from "./s3-file-upload.js";
+import { assertPutFileRequest, hashSourceFile, openSourceFile } from "./source-file.js";
 import { assertUploadRequest, assertValidObjectKey } from "./storage-keys.js";
 import { StorageResilience, type StorageResilienceOptions } from "./storage-resilience.js";
 
@@ -33,6 +35,8 @@ export interface S3StorageOptions extends Omit<Extract<StorageConfig, { kind: "s
  * S3 refuses a body of any other size or type with 403 SignatureDoesNotMatch.
  */
 const SIGNED_UPLOAD_HEADERS = new Set(["content-type", "content-length"]);
+/** What head trusts as putFile's digest in `x-amz-meta-sha256`. */
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** SigV4's limit for presigned URLs. */
 const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
 
@@ -52,9 +56,12 @@ export class S3Storage implements ObjectStorage {
   private readonly clock: Clock;
 
   constructor(private readonly options: S3StorageOptions) {
-    this.client = new S3Client(clientConfig(options, options.endpoint));
-    this.presigner = options.publicEndpoint ? new S3Client(clientConfig(options, options.publicEndpoint)) : this.client;
     this.resilience = new StorageResilience(options.resilience ?? {}, options.logger);
+    const { timeoutMs } = this.resilience.options;
+    this.client = new S3Client(clientConfig(options, options.endpoint, timeoutMs));
+    this.presigner = options.publicEndpoint
+      ? new S3Client(clientConfig(options, options.publicEndpoint, timeoutMs))
+      : this.client;
     this.clock = options.clock ?? systemClock;
   }
 
@@ -94,7 +101,13 @@ export class S3Storage implements ObjectStorage {
         const out = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }), {
           abortSignal: signal,
         });
-        return { sizeBytes: out.ContentLength ?? 0, contentType: out.ContentType ?? null, sha256: null };
+        const sha256 = out.Metadata?.sha256;
+        return {
+          sizeBytes: out.ContentLength ?? 0,
+          contentType: out.ContentType ?? null,
+          // Only putFile writes it; an object uploaded through a presigned URL has no metadata.
+          sha256: sha256 !== undefined && SHA256_HEX.test(sha256) ? sha256 : null,
+        };
       } catch (error) {
         if (isNotFound(error)) return null;
         throw error;
@@ -145,6 +158,33 @@ export class S3Storage implements ObjectStorage {
     return (await this.presign(this.client, command, expiresInSeconds)).url;
   }
 
+  /**
+   * The digest travels as `x-amz-meta-sha256`, a header sent before the body, so the file is read
+   * twice: once to hash it, once to upload it (through a second hash, so a file that changed in
+   * between fails instead of being stored under a wrong digest). The local read is cheap beside the
+   * upload. A failed attempt starts over from byte 0 of the same open file.
+   */
+  async putFile(key: string, filePath: string, options: { contentType: string }): Promise<{ sizeBytes: number; sha256: string }> {
+    assertPutFileRequest(key, options.contentType);
+    const source = await openSourceFile(filePath);
+    try {
+      const expected = await hashSourceFile(source);
+      // Unbounded: a large file takes longer than timeoutMs. Each request is bounded by the socket's idle timeout instead.
+      await this.resilience.runUnbounded("putFile", async () => {
+        const target = { client: this.client, bucket: this.options.bucket, logger: this.options.logger };
+        const sent = await uploadFile(target, key, source, { contentType: options.contentType, ...expected });
+        if (sent.sizeBytes !== expected.sizeBytes || sent.sha256 !== expected.sha256) {
+          // The file changed while it was read: what S3 now holds does not match its metadata.
+          await this.delete(key);
+          throw new Error("The file changed while it was being stored");
+        }
+      });
+      return expected;
+    } finally {
+      await source.close();
+    }
+  }
+
   async delete(key: string): Promise<void> {
     assertValidObjectKey(key);
     await this.resilience.run("delete", async (signal) => {
@@ -189,7 +229,7 @@ export class S3Storage implements ObjectStorage {
   }
 }
 
-function clientConfig(options: S3StorageOptions, endpoint: string | undefined): S3ClientConfig {
+function clientConfig(options: S3StorageOptions, endpoint: string | undefined, idleTimeoutMs: number): S3ClientConfig {
   return {
     region: options.region,
     forcePathStyle: options.forcePathStyle,
@@ -197,6 +237,9 @@ function clientConfig(options: S3StorageOptions, endpoint: string | undefined): 
     ...(options.credentials ? { credentials: options.credentials } : {}),
     // The resilience policy owns retries; the SDK's own three attempts would multiply them.
     maxAttempts: 1,
+    // lib-storage's Upload sends its part requests without our abort signal: a socket silent this
+    // long is what ends a stalled one (as a TimeoutError, which the policy retries).
+    requestHandler: { socketTimeout: idleTimeoutMs },
     // Since 3.729 the SDK adds a CRC32 of the (empty, at signing time) body to presigned PUTs, so
     // S3 and MinIO refuse every real upload; checksums only where an operation requires them.
     requestChecksumCalculation: "WHEN_REQUIRED",

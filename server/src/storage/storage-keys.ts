@@ -43,7 +43,7 @@ export function keyToUrlPath(key: string): string {
   return key.split("/").map(encodeURIComponent).join("/");
 }
 
-const CONTENT_TYPE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
+export const CONTENT_TYPE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
 
 /**
  * What both adapters require before signing an upload URL. The use case validated the input

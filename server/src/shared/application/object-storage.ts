@@ -9,7 +9,10 @@ export interface PresignedUpload {
 export interface StoredObject {
   sizeBytes: number;
   contentType: string | null;
-  /** Hex sha256 when the store knows it without reading the object (local storage computes it on upload). */
+  /**
+   * Hex sha256 when the store knows it without reading the object: local storage computes it on
+   * every write, S3 keeps the one putFile computed as object metadata.
+   */
   sha256: string | null;
 }
 
@@ -34,10 +37,27 @@ export interface ObjectStorage {
   sha256(key: string): Promise<string>;
   /** A path or URL ffprobe/ffmpeg can read the object from (seekable). */
   readableLocation(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * Stores a local file under `key` (streamed, never buffered whole), replacing any object there.
+   * A reader never sees a partly written object. A missing `filePath` is a LocalFileNotFoundError.
+   */
+  putFile(key: string, filePath: string, options: { contentType: string }): Promise<{ sizeBytes: number; sha256: string }>;
   /** Deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
   /** For /health/ready: throws when the store cannot be reached. */
   ping(): Promise<void>;
+}
+
+/**
+ * putFile's source is missing or not a regular file. A fault of the caller (e.g. a job's temp dir
+ * cleaned up too early), never of the store: not retried, not a storage outage. The path stays out
+ * of the message, which may end up in a job's lastError; it is on the error for the log.
+ */
+export class LocalFileNotFoundError extends Error {
+  constructor(readonly filePath: string) {
+    super("The file to store does not exist");
+    this.name = "LocalFileNotFoundError";
+  }
 }
 
 export const OBJECT_STORAGE = Symbol.for("ObjectStorage");

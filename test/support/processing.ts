@@ -20,12 +20,12 @@ export async function uploadedVideo(app: TestApp, caller: AppCaller, file: strin
 }
 
 /** Polls jobs.get until the job reaches one of `statuses`. */
-export async function waitForJob(caller: AppCaller, id: string, statuses: string[], timeoutMs = 60_000) {
+export async function waitForJob(caller: AppCaller, id: string, statuses: string[], timeoutMs = 25_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await caller.jobs.get({ id });
     if (statuses.includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} is still ${job.status} after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`job ${id} is still ${job.status} after ${timeoutMs} ms: ${JSON.stringify(job)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -42,7 +42,8 @@ export class RunJob {
 
     const stop = new AbortController();
     const cancelled = () => stop.abort(new CancelledRun());
-    delivery.signal.addEventListener("abort", () => stop.abort(delivery.signal.reason), { once: true });
+    const shuttingDown = () => stop.abort(delivery.signal.reason);
+    delivery.signal.addEventListener("abort", shuttingDown, { once: true });
     const cancels = await listen(this.bus, jobChannel(job.id), { signal: stop.signal, bufferSize: 4 });
     void this.watchForCancel(cancels, job.id, cancelled);
     const progress = new ProgressWriter(job, (current) => this.writeProgress(current), cancelled, () => this.clock.now());
@@ -57,18 +58,19 @@ export class RunJob {
       return "done";
     } catch (error) {
       await progress.stop();
-      return this.failed(job, error, stop.signal);
+      if (stop.signal.reason instanceof CancelledRun) return "done";
+      return await this.failed(job, error, delivery.signal.aborted);
     } finally {
+      delivery.signal.removeEventListener("abort", shuttingDown);
       stop.abort();
       await cancels.close();
     }
   }
 
-  private async failed(job: Job, error: unknown, signal: AbortSignal): Promise<JobRunOutcome> {
-    if (signal.aborted && signal.reason instanceof CancelledRun) return "done";
+  private async failed(job: Job, error: unknown, shuttingDown: boolean): Promise<JobRunOutcome> {
     const current = await this.jobs.findById(job.id);
     if (!current || current.isTerminal || current.attempts !== job.attempts) return "done";
-    if (signal.aborted) {
+    if (shuttingDown) {
       // Shutting down: hand the job back without counting a failure; the next delivery runs it.
       current.requeue(this.clock.now());
       return (await this.end.save(current)) ? "retry" : "done";

@@ -1,7 +1,10 @@
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CREDIT_LEDGER, type CreditLedger } from "../../server/src/modules/billing/application/credit-ledger.js";
 import { startJobConsumer } from "../../server/src/jobs-consumer.js";
 import {
   STORED_FILE_REPOSITORY,
@@ -49,6 +52,7 @@ describe.each(backends())("jobs on %s", (backend) => {
     await expectTrpcError(as.videos.downloadUrl({ id, kind: "rendition", quality: "P720" }), "NOT_FOUND", "FILE_NOT_FOUND");
     expect((await as.videos.downloadUrl({ id, kind: "thumbnail" })).url).toContain(".jpg");
     expect((await as.credits.balance()).balance).toBe(29);
+    await expectTrpcError(as.jobs.cancel({ id: job.id }), "UNPROCESSABLE_CONTENT", "JOB_INVALID_STATE");
   });
 
   it("refuses a quality above the tier, a video not yet uploaded, and a job the balance cannot pay", async () => {
@@ -74,10 +78,16 @@ describe.each(backends())("jobs on %s", (backend) => {
     const carol = await registerUser(app, "carol");
     const as = app.caller(carol.bearer);
     const id = await uploadedVideo(app, as, clip);
-    const jobs = await Promise.all(Array.from({ length: 10 }, () => as.videos.process({ id, quality: "P360", idempotencyKey: "render-1" })));
+    const jobs = await Promise.all(
+      Array.from({ length: 10 }, () => as.videos.process({ id, quality: "P360", idempotencyKey: "render-1" })),
+    );
     expect(new Set(jobs.map((job) => job.id)).size).toBe(1);
     expect((await as.credits.balance()).balance).toBe(29);
-    await expectTrpcError(as.videos.process({ id, quality: "P720", idempotencyKey: "render-1" }), "CONFLICT", "IDEMPOTENCY_KEY_REUSED");
+    await expectTrpcError(
+      as.videos.process({ id, quality: "P720", idempotencyKey: "render-1" }),
+      "CONFLICT",
+      "IDEMPOTENCY_KEY_REUSED",
+    );
     const dave = await registerUser(app, "dave");
     const otherId = await uploadedVideo(app, app.caller(dave.bearer), clip);
     // Keys are per owner: the same key is a new job for someone else.
@@ -121,4 +131,108 @@ describe.each(backends())("jobs on %s", (backend) => {
     const ledger = await as.credits.ledger({});
     expect(ledger.items.map((entry) => entry.kind)).toEqual(["REFUND", "CHARGE", "GRANT"]);
   });
+
+  it("creates exactly as many jobs as the balance pays for when 200 requests race, and never goes below zero", async () => {
+    const grace = await registerUser(app, "grace");
+    const as = app.caller(grace.bearer);
+    const id = await uploadedVideo(app, as, clip);
+    // Leave exactly 5 credits: five P360 jobs of a short clip.
+    await app.container.get<CreditLedger>(CREDIT_LEDGER).charge({ userId: grace.user.id, amount: 25, jobId: randomUUID() });
+    const results = await Promise.allSettled(Array.from({ length: 200 }, () => as.videos.process({ id, quality: "P360" })));
+    const created = results.filter((result) => result.status === "fulfilled");
+    expect(created).toHaveLength(5);
+    for (const result of results) {
+      if (result.status === "rejected")
+        await expectTrpcError(Promise.reject(result.reason), "UNPROCESSABLE_CONTENT", "INSUFFICIENT_CREDITS");
+    }
+    expect((await as.credits.balance()).balance).toBe(0);
+    expect((await as.jobs.list({ videoId: id })).items).toHaveLength(5);
+    for (const job of (await as.jobs.list({ videoId: id })).items) await waitForJob(as, job.id, ["SUCCEEDED"]);
+  });
+
+  it("streams the current state first, then each change, and ends with the job; a resumed stream skips what was seen", async () => {
+    const heidi = await registerUser(app, "heidi");
+    const as = app.caller(heidi.bearer);
+    const id = await uploadedVideo(app, as, clip);
+    const job = await as.videos.process({ id, quality: "P360" });
+    const seen: { id: string; status: string; progress: number }[] = [];
+    for await (const event of await as.jobs.onProgress({ id: job.id })) {
+      const { id: eventId, data } = tracked(event);
+      seen.push({ id: eventId, status: data.status, progress: data.progress });
+    }
+    expect(seen.at(-1)).toMatchObject({ status: "SUCCEEDED", progress: 100 });
+    const revisions = seen.map((event) => Number(event.id));
+    expect([...revisions].sort((a, b) => a - b)).toEqual(revisions);
+    expect(new Set(revisions).size).toBe(revisions.length);
+
+    const resumedFrom = seen.at(-2)?.id ?? "0";
+    const resumed: string[] = [];
+    for await (const event of await as.jobs.onProgress({ id: job.id, lastEventId: resumedFrom })) resumed.push(tracked(event).id);
+    expect(resumed).toEqual([seen.at(-1)?.id]);
+    const nothingNew: string[] = [];
+    for await (const event of await as.jobs.onProgress({ id: job.id, lastEventId: seen.at(-1)?.id ?? null })) {
+      nothingNew.push(tracked(event).id);
+    }
+    expect(nothingNew).toEqual([]);
+    await expectTrpcError(
+      app.caller((await registerUser(app, "ivan")).bearer).jobs.onProgress({ id: job.id }),
+      "NOT_FOUND",
+      "JOB_NOT_FOUND",
+    );
+  });
+
+  it("cancels a running job within a second, refunds it, and leaves no ffmpeg behind", async () => {
+    const judy = await registerUser(app, "judy");
+    const as = app.caller(judy.bearer);
+    const long = await makeTestVideo(dir, { seconds: 30, width: 1280, height: 720, audio: false });
+    const id = await uploadedVideo(app, as, long);
+    const job = await as.videos.process({ id, quality: "P720" });
+    const deadline = Date.now() + 60_000;
+    while ((await as.jobs.get({ id: job.id })).progress === 0 && Date.now() < deadline) await sleep(100);
+    expect(ffmpegRunningFor(job.id)).toBe(true);
+
+    const cancelled = await as.jobs.cancel({ id: job.id });
+    expect(cancelled.status).toBe("CANCELLED");
+    const stopBy = Date.now() + 2_000;
+    while (ffmpegRunningFor(job.id) && Date.now() < stopBy) await sleep(50);
+    expect(ffmpegRunningFor(job.id)).toBe(false);
+    expect((await as.credits.balance()).balance).toBe(30);
+    expect((await as.videos.get({ id })).status).toBe("UPLOADED");
+    // Cancelling again returns the same job; nothing is refunded twice.
+    expect((await as.jobs.cancel({ id: job.id })).status).toBe("CANCELLED");
+    expect((await as.credits.ledger({})).items.filter((entry) => entry.kind === "REFUND")).toHaveLength(1);
+  });
+
+  it("cancels and refunds a video's jobs when the video is deleted", async () => {
+    const ken = await registerUser(app, "ken");
+    const as = app.caller(ken.bearer);
+    const id = await uploadedVideo(app, as, clip);
+    const jobs = await Promise.all([as.videos.process({ id, quality: "P360" }), as.videos.process({ id, quality: "P720" })]);
+    await as.videos.delete({ id });
+    let kept = 0;
+    for (const job of jobs) {
+      const { status, creditsCharged } = await as.jobs.get({ id: job.id });
+      expect(["CANCELLED", "SUCCEEDED"]).toContain(status);
+      if (status === "SUCCEEDED") kept += creditsCharged;
+    }
+    // Only a job that finished before the delete keeps its charge.
+    expect((await as.credits.balance()).balance).toBe(30 - kept);
+    await expectTrpcError(as.videos.downloadUrl({ id, kind: "rendition" }), "NOT_FOUND", "VIDEO_NOT_FOUND");
+  });
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The job's temp dir is named after it, so its ffmpeg is found by command line. */
+function ffmpegRunningFor(jobId: string): boolean {
+  try {
+    return execFileSync("pgrep", ["-f", `reelbase-job-${jobId}`], { encoding: "utf8" }).trim().length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** createCaller yields tRPC's tracked envelopes as they are: [id, data, marker]. */
+function tracked<T>(event: readonly [string, T, ...unknown[]] | { id: string; data: T }): { id: string; data: T } {
+  return Array.isArray(event) ? { id: event[0], data: event[1] } : (event as { id: string; data: T });
+}

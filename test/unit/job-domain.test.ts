@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { DomainError } from "../../server/src/shared/domain/domain-error.js";
 import { Job } from "../../server/src/modules/jobs/domain/job.entity.js";
 import { canTransition, JOB_STATUSES, type JobStatus } from "../../server/src/modules/jobs/domain/job-status.js";
-import { assertProcessable, statusWhenJobEnds, statusWhenJobStarts } from "../../server/src/modules/videos/domain/video-processing.js";
+import {
+  assertProcessable,
+  statusWhenJobEnds,
+  statusWhenJobStarts,
+} from "../../server/src/modules/videos/domain/video-processing.js";
 
 const now = new Date("2026-11-30T10:00:00Z");
 const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
@@ -89,7 +93,8 @@ describe("the job state machine", () => {
 
 describe("a video's status under its jobs", () => {
   it("may be processed once uploaded, also while processing, when ready and after a failure", () => {
-    for (const status of ["UPLOADED", "PROCESSING", "READY", "FAILED"] as const) expect(() => assertProcessable(status)).not.toThrow();
+    for (const status of ["UPLOADED", "PROCESSING", "READY", "FAILED"] as const)
+      expect(() => assertProcessable(status)).not.toThrow();
     for (const status of ["DRAFT", "UPLOADING"] as const) expect(() => assertProcessable(status)).toThrow(DomainError);
     expect(statusWhenJobStarts("UPLOADED")).toBe("PROCESSING");
     expect(statusWhenJobStarts("FAILED")).toBe("PROCESSING");

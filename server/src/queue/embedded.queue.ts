@@ -84,7 +84,10 @@ export class EmbeddedQueue implements JobQueue {
     const skip = [...this.running];
     const rows = await this.db.client.job.findMany({
       where: {
-        OR: [{ status: "QUEUED", runAfter: { lte: new Date() } }, { status: "RUNNING", updatedAt: { lt: staleBefore } }],
+        OR: [
+          { status: "QUEUED", runAfter: { lte: new Date() } },
+          { status: "RUNNING", updatedAt: { lt: staleBefore } },
+        ],
         ...(skip.length > 0 ? { id: { notIn: skip } } : {}),
       },
       orderBy: [{ runAfter: "asc" }, { createdAt: "asc" }],

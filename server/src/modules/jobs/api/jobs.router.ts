@@ -3,6 +3,7 @@ import { router, scopedProcedure } from "../../../trpc/init.js";
 import { CancelJobUseCase } from "../application/cancel-job.use-case.js";
 import { GetJobQuery } from "../application/get-job.query.js";
 import { ListJobsQuery } from "../application/list-jobs.query.js";
+import type { JobEvent } from "../application/job-events.js";
 import { WatchJobUseCase } from "../application/watch-job.use-case.js";
 import { toJobDto } from "./job.mapper.js";
 import { jobIdInput, jobOutput, jobPageOutput, jobProgressOutput, listJobsInput, watchJobInput } from "./jobs.schemas.js";
@@ -29,9 +30,14 @@ export const jobsRouter = router({
     .output(jobOutput)
     .mutation(async ({ ctx, input }) => toJobDto(await ctx.resolve(CancelJobUseCase).execute(ctx.caller, input.id))),
 
-  onProgress: reader.input(watchJobInput).subscription(async function* ({ ctx, input, signal }) {
-    for await (const { revision, ...event } of ctx.resolve(WatchJobUseCase).execute(ctx.caller, input, signal)) {
-      yield tracked(String(revision), jobProgressOutput.parse(event));
-    }
-  }),
+  onProgress: reader
+    .input(watchJobInput)
+    .subscription(async ({ ctx, input, signal }) =>
+      asTracked(await ctx.resolve(WatchJobUseCase).execute(ctx.caller, input, signal)),
+    ),
 });
+
+/** The job's revision is the SSE event id a reconnecting client sends back as lastEventId. */
+async function* asTracked(events: AsyncIterable<JobEvent>) {
+  for await (const { revision, ...event } of events) yield tracked(String(revision), jobProgressOutput.parse(event));
+}

@@ -6,9 +6,7 @@ import { JOB_STATUSES, JOB_TYPES } from "../domain/job-status.js";
 export const qualitySchema = z.enum(QUALITIES);
 
 /** Printable ASCII only: a key is compared byte for byte and shown back in logs. */
-export const idempotencyKeySchema = z
-  .string()
-  .regex(/^[\x21-\x7e]{1,255}$/, "1 to 255 printable ASCII characters, no spaces");
+export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, "1 to 255 printable ASCII characters, no spaces");
 
 export const processVideoInput = z.object({
   id: idSchema,

@@ -26,7 +26,8 @@ export class JobEnd {
   async save(job: Job, alsoCommit?: () => Promise<void>): Promise<boolean> {
     const saved = await this.unitOfWork.run(async () => {
       if (!(await this.jobs.save(job))) return false;
-      if (job.owesRefund) await this.ledger.refund({ jobId: job.id, reason: job.status === "CANCELLED" ? "cancelled" : "failed" });
+      if (job.owesRefund)
+        await this.ledger.refund({ jobId: job.id, reason: job.status === "CANCELLED" ? "cancelled" : "failed" });
       if (job.isTerminal) {
         await alsoCommit?.();
         const othersActive = (await this.jobs.listActiveByVideo(job.videoId)).some((other) => other.id !== job.id);

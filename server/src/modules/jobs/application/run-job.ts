@@ -46,11 +46,17 @@ export class RunJob {
     delivery.signal.addEventListener("abort", shuttingDown, { once: true });
     const cancels = await listen(this.bus, jobChannel(job.id), { signal: stop.signal, bufferSize: 4 });
     void this.watchForCancel(cancels, job.id, cancelled);
-    const progress = new ProgressWriter(job, (current) => this.writeProgress(current), cancelled, () => this.clock.now());
+    const progress = new ProgressWriter(
+      job,
+      (current) => this.writeProgress(current),
+      cancelled,
+      () => this.clock.now(),
+    );
     progress.start();
     try {
       const processor = this.processors.get(job.type);
-      if (!processor) throw new DomainError("JOB_TYPE_UNSUPPORTED", "BUSINESS_RULE", `No processor runs ${job.type} jobs`, { permanent: true });
+      if (!processor)
+        throw new DomainError("JOB_TYPE_UNSUPPORTED", "BUSINESS_RULE", `No processor runs ${job.type} jobs`, { permanent: true });
       const output = await processor.run(job, { signal: stop.signal, onProgress: (percent) => progress.report(percent) });
       await progress.stop();
       job.succeed(this.clock.now());

@@ -23,8 +23,20 @@ export class WatchJobUseCase {
     @inject(EVENT_BUS) private readonly bus: EventBus,
   ) {}
 
-  async *execute(caller: Caller, input: { id: string; lastEventId?: string | null | undefined }, signal?: AbortSignal): AsyncGenerator<JobEvent> {
+  /** Checks access before the stream starts, so a stranger gets NOT_FOUND rather than an empty stream. */
+  async execute(
+    caller: Caller,
+    input: { id: string; lastEventId?: string | null | undefined },
+    signal?: AbortSignal,
+  ): Promise<AsyncGenerator<JobEvent>> {
     await this.access.visible(caller, input.id);
+    return this.stream(input, signal);
+  }
+
+  private async *stream(
+    input: { id: string; lastEventId?: string | null | undefined },
+    signal?: AbortSignal,
+  ): AsyncGenerator<JobEvent> {
     const stop = new AbortController();
     signal?.addEventListener("abort", () => stop.abort(), { once: true });
     // Subscribe before reading, so a change between the read and the subscription is not lost.
@@ -91,5 +103,7 @@ class PatientReader {
   }
 }
 function isJobEvent(value: unknown): value is JobEvent {
-  return typeof value === "object" && value !== null && "revision" in value && typeof value.revision === "number" && "status" in value;
+  return (
+    typeof value === "object" && value !== null && "revision" in value && typeof value.revision === "number" && "status" in value
+  );
 }

@@ -8,16 +8,10 @@ export const JobErrors = {
     new DomainError(ErrorCodes.JOB_INVALID_STATE, "BUSINESS_RULE", `A ${from} job cannot become ${to}`, { from, to }),
   notOwner: () => new DomainError(ErrorCodes.FORBIDDEN, "FORBIDDEN", "Only the job's owner can do this"),
   idempotencyKeyReused: () =>
-    new DomainError(
-      ErrorCodes.IDEMPOTENCY_KEY_REUSED,
-      "CONFLICT",
-      "This idempotency key was already used with other parameters",
-    ),
+    new DomainError(ErrorCodes.IDEMPOTENCY_KEY_REUSED, "CONFLICT", "This idempotency key was already used with other parameters"),
   qualityNotAllowed: (quality: string, tier: string) =>
-    new DomainError(
-      ErrorCodes.QUALITY_NOT_ALLOWED_FOR_TIER,
-      "BUSINESS_RULE",
-      `The ${tier} tier cannot ask for ${quality}`,
-      { quality, tier },
-    ),
+    new DomainError(ErrorCodes.QUALITY_NOT_ALLOWED_FOR_TIER, "BUSINESS_RULE", `The ${tier} tier cannot ask for ${quality}`, {
+      quality,
+      tier,
+    }),
 };

@@ -44,7 +44,10 @@ export class TranscodeProcessor implements JobProcessor {
     ]);
     if (!video?.probe || !source) throw sourceGone(job.videoId);
     const workDir = await mkdtemp(path.join(tmpdir(), `reelbase-job-${job.id}-`));
-    const keys = { rendition: renditionKey(job.videoId, job.id, job.params.quality), thumbnail: thumbnailKey(job.videoId, job.id) };
+    const keys = {
+      rendition: renditionKey(job.videoId, job.id, job.params.quality),
+      thumbnail: thumbnailKey(job.videoId, job.id),
+    };
     const discard = async () => {
       await Promise.all([this.storage.delete(keys.rendition), this.storage.delete(keys.thumbnail)]);
     };

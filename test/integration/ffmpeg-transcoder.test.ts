@@ -3,10 +3,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../server/src/config/config.js";
+import { createMediaTranscoder } from "../../server/src/media/create-transcoder.js";
 import { FfmpegTranscoder } from "../../server/src/media/ffmpeg.transcoder.js";
 import { FfprobeProber } from "../../server/src/media/ffprobe.prober.js";
 import { resolveMediaBinaries } from "../../server/src/media/media-binaries.js";
 import {
+  MEDIA_TRANSCODER,
   TranscodeCancelledError,
   transcodeFailureKind,
   type TranscodeProgress,
@@ -261,5 +264,16 @@ describe("FfmpegTranscoder cancellation", () => {
   it("rejects at once when the signal is already aborted", async () => {
     const req = request("small", "P360", { signal: AbortSignal.abort() });
     await expect(transcoder.transcode(req)).rejects.toBeInstanceOf(TranscodeCancelledError);
+  });
+});
+
+describe("createMediaTranscoder", () => {
+  it("binds the ffmpeg adapter to the port's token, naming the binaries", async () => {
+    const silent = { debug() {}, info() {}, warn() {}, error() {} };
+    const adapter = createMediaTranscoder(loadConfig({ NODE_ENV: "test" }), silent);
+    expect(adapter).toMatchObject({ port: "media transcoder", token: MEDIA_TRANSCODER, healthCheck: null });
+    expect(adapter.value).toBeInstanceOf(FfmpegTranscoder);
+    expect(adapter.describe).toMatch(/ffmpeg \((bundled|\/)/);
+    await adapter.close();
   });
 });

@@ -130,6 +130,17 @@ describe("FfmpegTranscoder renditions", () => {
     await expectGoodResult(result, req, true);
   });
 
+  it("turns a phone clip stored landscape with a 90° rotation upright", async () => {
+    const rotated = path.join(dir, "rotated.mp4");
+    // Stream copy: the 2018 ffmpeg drops the rotate tag when it encodes, but keeps it when it remuxes.
+    await runFfmpeg(["-i", sources.landscape.file, "-c", "copy", "-metadata:s:v:0", "rotate=90", "-y", rotated]);
+    const req = { ...request("portrait", "P360"), input: rotated }; // the probe reports display size: 540×960
+    const result = await transcoder.transcode(req);
+    expect(result.rendition).toMatchObject({ width: 360, height: 640 });
+    expect(result.thumbnail).toMatchObject({ width: 360, height: 640 });
+    await expectGoodResult(result, req, true);
+  });
+
   it("encodes a source without audio to a video-only MP4", async () => {
     const req = request("silent", "P360");
     await expectGoodResult(await transcoder.transcode(req), req, false);

@@ -167,6 +167,7 @@ describe("FfmpegTranscoder renditions", () => {
     const req = { ...request("small", "P360"), input: noise, source: { width: 320, height: 240, durationSeconds: 4 } };
     const result = await transcoder.transcode(req);
     expect(result.rendition.bitrateKbps).toBeGreaterThan(500); // the cap, not the content, was the limit
+    expect(result.rendition.bitrateKbps).toBeLessThanOrEqual(QUALITY_SPECS.P360.bitrateKbps); // 734 with the 2018 build
     await expectGoodResult(result, req, false);
   });
 

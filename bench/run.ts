@@ -21,6 +21,7 @@ const BENCHES = {
   "list-depth": "bench/videos-list-depth.ts",
   "upload-rss": "bench/local-upload-rss.ts",
   "get-cache": "bench/videos-get-cache.ts",
+  "transcode-overhead": "bench/transcode-overhead.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

@@ -36,7 +36,9 @@ export function planTranscode({ input: location, quality, source, outputs }: Tra
   const thumbnail = smallest.width < video.width ? smallest : video;
   // 10 % in skips fade-ins and title cards; it is always inside the clip, however short.
   const thumbnailAtSeconds = Math.round(source.durationSeconds * 0.1 * 1000) / 1000;
-  const videoKbps = QUALITY_SPECS[quality].bitrateKbps - AUDIO_KBPS; // so video + audio stay under the quality's cap
+  // Audio's share is reserved so video + audio stay under the quality's cap; a one-second VBV buffer
+  // (bufsize = maxrate) keeps every second near the cap, not just the average of a long file.
+  const videoKbps = QUALITY_SPECS[quality].bitrateKbps - AUDIO_KBPS;
 
   const graph = [
     "[0:v:0]split=2[main][poster]",
@@ -53,7 +55,7 @@ export function planTranscode({ input: location, quality, source, outputs }: Tra
     ...["-i", input.arg, "-filter_complex", graph],
     // Source metadata can carry a phone's GPS position: none of it is copied.
     ...["-map", "[v]", "-map", "0:a:0?", "-map_metadata", "-1", "-map_chapters", "-1"],
-    ...["-c:v", "libx264", "-preset", PRESET, "-crf", CRF, "-maxrate", `${videoKbps}k`, "-bufsize", `${videoKbps * 2}k`],
+    ...["-c:v", "libx264", "-preset", PRESET, "-crf", CRF, "-maxrate", `${videoKbps}k`, "-bufsize", `${videoKbps}k`],
     ...["-c:a", "aac", "-b:a", `${AUDIO_KBPS}k`, "-ac", "2"],
     ...["-movflags", "+faststart", "-f", "mp4", "-y", outputs.video],
     ...["-map", "[t]", "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", "-y", outputs.thumbnail],

@@ -15,7 +15,7 @@ const UNDECODABLE = [
   /Cannot determine format of input stream/i, // nothing decodable before EOF
   /could not find codec parameters/i,
   /Decoder \([^)]*\) not found/i,
-  /Format .* not on whitelist/i, // a playlist or picture under a video's name
+  /Format .*?not on whitelist/i, // a playlist or picture under a video's name
 ];
 
 /** Checked first: these say the surroundings failed, whatever else the log contains. */

@@ -8,7 +8,6 @@ export interface FfmpegRunOptions {
   /** Between SIGTERM (lets ffmpeg close its files) and SIGKILL. */
   killGraceMs: number;
   onStdoutLine?: (line: string) => void;
-  onStderrLine?: (line: string) => void;
 }
 
 export type FfmpegOutcome =
@@ -39,14 +38,14 @@ export function runFfmpegProcess(ffmpegPath: string, args: string[], options: Ff
       killTimer = setTimeout(() => child.kill("SIGKILL"), options.killGraceMs);
     };
     const onAbort = () => stop("aborted");
-    const timeout = setTimeout(() => stop("timeout"), options.timeoutMs);
+    // setTimeout fires at once for delays past 2^31-1 ms; a long source's generous default can reach that.
+    const timeout = setTimeout(() => stop("timeout"), Math.min(options.timeoutMs, 2 ** 31 - 1));
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
 
     createInterface({ input: child.stdout }).on("line", (line) => options.onStdoutLine?.(line));
     createInterface({ input: child.stderr }).on("line", (line) => {
       stderrTail = (stderrTail + line + "\n").slice(-STDERR_TAIL_CHARS);
-      options.onStderrLine?.(line);
     });
 
     let spawnError: NodeJS.ErrnoException | undefined;

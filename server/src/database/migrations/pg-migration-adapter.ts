@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 
 import { PrismaPg } from "@prisma/adapter-pg";
-import type {
-  SqlDriverAdapter,
-  SqlMigrationAwareDriverAdapterFactory,
-  SqlQuery,
-  Transaction,
+import {
+  ColumnTypeEnum,
+  type SqlDriverAdapter,
+  type SqlMigrationAwareDriverAdapterFactory,
+  type SqlQuery,
+  type SqlResultSet,
+  type Transaction,
 } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 
@@ -103,14 +105,17 @@ async function runAdminStatement(connectionString: string, sql: string): Promise
 
 interface PgQueryableInternals {
   performIO(query: SqlQuery): Promise<pg.QueryResult | pg.QueryResult[]>;
+  queryRaw(query: SqlQuery): Promise<SqlResultSet>;
 }
 
 /**
  * Patches one adapter instance (never the shared prototype, which the app's Prisma
  * client also uses):
  * - `performIO` is the only point where pg's field OIDs are visible before adapter-pg
- *   maps them; `"char"` (OID 18, used by pg_catalog) has no mapping there, but its text
- *   value is exactly what the engine expects, so it is relabelled as text.
+ *   maps them; `"char"` (OID 18, used by pg_catalog) has no mapping there, so it is
+ *   relabelled as text for the mapping, and `queryRaw` then reports those columns as
+ *   Character, the type the engine reads them as (as the PGlite adapter does). Reported as
+ *   Text, the engine panics describing any CHECK constraint (pg_constraint.contype).
  * - `executeScript` in adapter-pg splits on ";" (breaking `$$` bodies and string
  *   literals) and runs each piece on any pooled connection. The CLI's engine sends a
  *   migration as one simple-protocol query, which Postgres runs atomically; pg uses the
@@ -138,13 +143,25 @@ function relabelCharColumns(queryable: object): void {
   // performIO is private in adapter-pg's typings; this cast is the only way to reach it.
   const target = queryable as PgQueryableInternals;
   const performIO = target.performIO.bind(target);
+  const queryRaw = target.queryRaw.bind(target);
+  // queryRaw hands its own query object to performIO: that object links the two calls.
+  const charColumns = new WeakMap<SqlQuery, number[]>();
   target.performIO = async (query) => {
     const result = await performIO(query);
     for (const part of Array.isArray(result) ? result : [result]) {
-      for (const field of part.fields ?? []) {
-        if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
-      }
+      const relabelled: number[] = [];
+      (part.fields ?? []).forEach((field, index) => {
+        if (field.dataTypeID !== PG_CHAR_OID) return;
+        field.dataTypeID = PG_TEXT_OID;
+        relabelled.push(index);
+      });
+      if (relabelled.length > 0) charColumns.set(query, relabelled);
     }
+    return result;
+  };
+  target.queryRaw = async (query) => {
+    const result = await queryRaw(query);
+    for (const index of charColumns.get(query) ?? []) result.columnTypes[index] = ColumnTypeEnum.Character;
     return result;
   };
 }

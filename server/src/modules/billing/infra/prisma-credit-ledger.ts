@@ -10,7 +10,9 @@ import { isUniqueViolation } from "./unique-violation.js";
 /**
  * Every write takes the account row's lock first (an UPDATE, or SELECT … FOR UPDATE), so a user's
  * writes happen one after another and each entry's seq and balance_after are exact, whatever the
- * concurrency. Every method runs in the caller's unit of work when there is one, else in its own.
+ * concurrency. Every method joins the caller's unit of work when there is one. Outside one, charge
+ * and grant need no transaction (each is a single, atomic statement) and so never wait for one:
+ * under a burst, interactive transactions queue for the pool and time out before running.
  */
 @injectable()
 export class PrismaCreditLedger implements CreditLedger {
@@ -19,33 +21,32 @@ export class PrismaCreditLedger implements CreditLedger {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  charge(input: { userId: string; amount: number; jobId: string }): Promise<{ balanceAfter: number }> {
+  async charge(input: { userId: string; amount: number; jobId: string }): Promise<{ balanceAfter: number }> {
     assertCreditAmount(input.amount);
     const now = this.clock.now();
-    return this.db.transaction(async () => {
-      let rows: { balance_after: number }[];
-      try {
-        // One statement: the conditional UPDATE is the charge (no row when the balance is short), and
-        // the entry is inserted from what it returned, so neither can happen without the other.
-        rows = await this.db.client.$queryRaw<{ balance_after: number }[]>`
-          WITH account AS (
-            UPDATE credit_accounts
-            SET balance = balance - ${input.amount}::int, last_seq = last_seq + 1, updated_at = ${now}::timestamptz
-            WHERE user_id = ${input.userId}::uuid AND balance >= ${input.amount}::int
-            RETURNING user_id, balance, last_seq
-          )
-          INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, job_id, created_at)
-          SELECT ${newId()}::uuid, user_id, last_seq, 'CHARGE'::"CreditEntryKind", -${input.amount}::int, balance, ${input.jobId}::uuid, ${now}::timestamptz
-          FROM account
-          RETURNING balance_after`;
-      } catch (error) {
-        if (isUniqueViolation(error)) throw BillingErrors.jobAlreadyCharged(input.jobId);
-        throw error;
-      }
-      const [row] = rows;
-      if (!row) throw BillingErrors.insufficientCredits(input.amount);
-      return { balanceAfter: row.balance_after };
-    });
+    let rows: { balance_after: number }[];
+    try {
+      // One statement: the conditional UPDATE is the charge (no row when the balance is short), and
+      // the entry is inserted from what it returned, so neither can happen without the other.
+      rows = await this.db.client.$queryRaw<{ balance_after: number }[]>`
+        WITH account AS (
+          UPDATE credit_accounts
+          SET balance = balance - ${input.amount}::int, last_seq = last_seq + 1, updated_at = ${now}::timestamptz
+          WHERE user_id = ${input.userId}::uuid AND balance >= ${input.amount}::int
+          RETURNING user_id, balance, last_seq
+        )
+        INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, job_id, created_at)
+        SELECT ${newId()}::uuid, user_id, last_seq, 'CHARGE'::"CreditEntryKind", -${input.amount}::int, balance,
+               ${input.jobId}::uuid, ${now}::timestamptz
+        FROM account
+        RETURNING balance_after`;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw BillingErrors.jobAlreadyCharged(input.jobId);
+      throw error;
+    }
+    const [row] = rows;
+    if (!row) throw BillingErrors.insufficientCredits(input.amount);
+    return { balanceAfter: row.balance_after };
   }
 
   refund(input: { jobId: string; reason: string }): Promise<boolean> {
@@ -77,7 +78,7 @@ export class PrismaCreditLedger implements CreditLedger {
     });
   }
 
-  grant(input: {
+  async grant(input: {
     userId: string;
     amount: number;
     kind: "GRANT" | "ADMIN_GRANT";
@@ -86,25 +87,23 @@ export class PrismaCreditLedger implements CreditLedger {
   }): Promise<{ balanceAfter: number }> {
     assertCreditAmount(input.amount);
     const now = this.clock.now();
-    return this.db.transaction(async () => {
-      // Opens the account on the first grant (sign-up); a grant that would pass MAX_BALANCE updates nothing.
-      const [row] = await this.db.client.$queryRaw<{ balance_after: number }[]>`
-        WITH account AS (
-          INSERT INTO credit_accounts AS a (user_id, balance, last_seq, updated_at)
-          VALUES (${input.userId}::uuid, ${input.amount}::int, 1, ${now}::timestamptz)
-          ON CONFLICT (user_id) DO UPDATE
-          SET balance = a.balance + EXCLUDED.balance, last_seq = a.last_seq + 1, updated_at = EXCLUDED.updated_at
-          WHERE a.balance <= ${MAX_BALANCE - input.amount}::int
-          RETURNING user_id, balance, last_seq
-        )
-        INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, reason, actor_id, created_at)
-        SELECT ${newId()}::uuid, user_id, last_seq, ${input.kind}::"CreditEntryKind", ${input.amount}::int, balance,
-               ${input.reason ?? null}, ${input.actorId ?? null}::uuid, ${now}::timestamptz
-        FROM account
-        RETURNING balance_after`;
-      if (!row) throw BillingErrors.balanceLimit(MAX_BALANCE);
-      return { balanceAfter: row.balance_after };
-    });
+    // Opens the account on the first grant (sign-up); a grant that would pass MAX_BALANCE updates nothing.
+    const [row] = await this.db.client.$queryRaw<{ balance_after: number }[]>`
+      WITH account AS (
+        INSERT INTO credit_accounts AS a (user_id, balance, last_seq, updated_at)
+        VALUES (${input.userId}::uuid, ${input.amount}::int, 1, ${now}::timestamptz)
+        ON CONFLICT (user_id) DO UPDATE
+        SET balance = a.balance + EXCLUDED.balance, last_seq = a.last_seq + 1, updated_at = EXCLUDED.updated_at
+        WHERE a.balance <= ${MAX_BALANCE - input.amount}::int
+        RETURNING user_id, balance, last_seq
+      )
+      INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, reason, actor_id, created_at)
+      SELECT ${newId()}::uuid, user_id, last_seq, ${input.kind}::"CreditEntryKind", ${input.amount}::int, balance,
+             ${input.reason ?? null}, ${input.actorId ?? null}::uuid, ${now}::timestamptz
+      FROM account
+      RETURNING balance_after`;
+    if (!row) throw BillingErrors.balanceLimit(MAX_BALANCE);
+    return { balanceAfter: row.balance_after };
   }
 
   async balanceOf(userId: string): Promise<number> {

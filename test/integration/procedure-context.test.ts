@@ -30,7 +30,11 @@ const logAfter = (name: string, ms: number, userId?: string) =>
     return name;
   });
 
-const testRouter = router({ first: logAfter("first", 30), second: logAfter("second", 5, "user-2"), third: logAfter("third", 15) });
+const testRouter = router({
+  first: logAfter("first", 30),
+  second: logAfter("second", 5, "user-2"),
+  third: logAfter("third", 15),
+});
 
 let url: string;
 let close: () => void;

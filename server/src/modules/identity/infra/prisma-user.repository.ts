@@ -2,6 +2,7 @@ import { inject, injectable } from "inversify";
 import { DATABASE, type Database } from "../../../database/database.js";
 import type { User as UserRow } from "../../../generated/prisma/client.js";
 import { keysetPage } from "../../../database/keyset.js";
+import { escapeLikePattern } from "../../../database/like-pattern.js";
 import { toPage, type Page } from "../../../shared/application/pagination.js";
 import { ConcurrencyErrors } from "../../../shared/domain/concurrency.errors.js";
 import type { UserListFilter, UserRepository } from "../application/user.repository.js";
@@ -58,7 +59,7 @@ export class PrismaUserRepository implements UserRepository {
     const rows = await this.db.client.user.findMany({
       where: {
         AND: [
-          filter.email ? { email: { contains: filter.email.toLowerCase() } } : {},
+          filter.email ? { email: { contains: escapeLikePattern(filter.email.toLowerCase()) } } : {},
           filter.role ? { role: filter.role } : {},
           filter.tier ? { tier: filter.tier } : {},
           after,

@@ -1,6 +1,7 @@
 import { inject, injectable } from "inversify";
 import { DATABASE, type Database } from "../../../database/database.js";
 import { keysetPage } from "../../../database/keyset.js";
+import { escapeLikePattern } from "../../../database/like-pattern.js";
 import type { Video as VideoRow } from "../../../generated/prisma/client.js";
 import { toPage, type Page } from "../../../shared/application/pagination.js";
 import { ConcurrencyErrors } from "../../../shared/domain/concurrency.errors.js";
@@ -74,11 +75,6 @@ export class PrismaVideoRepository implements VideoRepository {
     });
     return toPage(rows, page.limit, toVideo);
   }
-}
-
-/** Prisma passes `contains` into LIKE unescaped: a search for "%" or "_" must match those characters only. */
-function escapeLikePattern(search: string): string {
-  return search.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 function toRow(state: Readonly<VideoState>) {

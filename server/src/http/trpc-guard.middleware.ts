@@ -29,6 +29,9 @@ export function trpcGuardMiddleware(): RequestHandler {
       input: undefined,
       ctx: undefined,
     });
-    res.status(405).set("Allow", [...TRPC_METHODS].join(", ")).json({ error: shape });
+    res
+      .status(405)
+      .set("Allow", [...TRPC_METHODS].join(", "))
+      .json({ error: shape });
   };
 }

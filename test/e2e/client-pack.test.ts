@@ -137,6 +137,10 @@ describe("the packed client in an outside project", () => {
     ]);
   });
 
+  it("carries its own README, so a customer with only the tarball can read how to use it", () => {
+    expect(tarballFiles).toContain("package/README.md");
+  });
+
   it("depends on no server code, neither in its manifest nor in its files", async () => {
     const installed = path.join(consumer, "node_modules/@reelbase/client");
     const manifest = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8")) as Record<string, unknown>;

@@ -148,6 +148,30 @@ describe("local disk storage over HTTP", () => {
     expect(await readdir(h.sandbox)).toEqual(["objects"]);
   });
 
+  it("refuses a key segment too long for a file name with 400, even when signed, and takes the longest allowed", async () => {
+    const signer = new FileUrlSigner(h.config.files.signingSecret);
+    const expires = Math.floor(h.clock.now().getTime() / 1000) + 60;
+    for (const key of [`videos/${"a".repeat(251)}/source`, `videos/x/${"b".repeat(300)}`, "c".repeat(256)]) {
+      await expect(h.putUrl(key, 4), key).rejects.toBeInstanceOf(InvalidObjectKeyError);
+      const put = await h.rawRequest({
+        method: "PUT",
+        path: `/files/${key}?${signer.toQuery({ method: "PUT", key, expires, contentType: "video/mp4", sizeBytes: 4 })}`,
+        headers: { "Content-Type": "video/mp4", "Content-Length": 4 },
+        body: Buffer.from("evil"),
+      });
+      expect(put.status, key).toBe(400);
+      expect(JSON.parse(put.body).error.errorCode, key).toBe("FILE_KEY_INVALID");
+      const get = await h.rawRequest({ method: "GET", path: `/files/${key}?${signer.toQuery({ method: "GET", key, expires })}` });
+      expect(get.status, key).toBe(400);
+    }
+    // 250 bytes leaves room for the ".json" of the object's sidecar within the 255-byte name limit.
+    const longest = `videos/${"d".repeat(250)}/source`;
+    const bytes = randomBytes(32);
+    expect((await h.upload(longest, bytes)).status).toBe(200);
+    const { url } = await h.storage.createDownloadUrl(longest, { expiresInSeconds: 60 });
+    expect(Buffer.from(await (await fetch(url)).arrayBuffer())).toEqual(bytes);
+  });
+
   it("never shows a partial upload: HEAD and GET say 404 until the last byte is in and renamed", async () => {
     const key = "videos/slow/source";
     const bytes = randomBytes(200_000);

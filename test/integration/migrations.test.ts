@@ -103,8 +103,10 @@ describe.each(backends)("migrations on $name", ({ open }) => {
       expect(expected.length).toBeGreaterThan(0);
       expect((await migrationStatus(fx.target)).pending).toEqual(expected);
 
-      const { applied } = await applyMigrations(fx.target);
+      const told: string[][] = [];
+      const { applied } = await applyMigrations(fx.target, repoPaths, { onPending: (pending) => told.push(pending) });
 
+      expect(told).toEqual([expected]);
       expect(applied).toEqual(expected);
       const tables = await fx.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
@@ -112,8 +114,12 @@ describe.each(backends)("migrations on $name", ({ open }) => {
       expect(tables.map((t) => t.table_name)).toEqual(["_prisma_migrations", ...APP_TABLES]);
     });
 
-    it("applies nothing the second time", async () => {
-      expect(await applyMigrations(fx.target)).toEqual({ applied: [] });
+    it("applies nothing the second time, and says beforehand that nothing is pending", async () => {
+      const told: string[][] = [];
+      expect(await applyMigrations(fx.target, repoPaths, { onPending: (pending) => told.push(pending) })).toEqual({
+        applied: [],
+      });
+      expect(told).toEqual([[]]);
     });
 
     it("records each migration like the CLI: finished, sha256 of migration.sql", async () => {

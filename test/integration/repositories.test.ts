@@ -57,6 +57,29 @@ describe.each(backends())("repositories on %s", (backend) => {
       });
     });
 
+    it("refuses a save from a stale copy with CONCURRENT_MODIFICATION, and lets one instance save twice", async () => {
+      const user = newUser();
+      await users.create(user);
+      const [fresh, stale] = await Promise.all([users.findByIdForWrite(user.id), users.findByIdForWrite(user.id)]);
+      fresh!.changeTier("PREMIUM", now);
+      await users.save(fresh!);
+      // Its version moved with the row, so the same instance is not stale.
+      fresh!.rename("Twice", now);
+      await users.save(fresh!);
+      stale!.changePasswordHash("stale hash", now);
+      await expect(users.save(stale!)).rejects.toMatchObject({ code: "CONCURRENT_MODIFICATION", kind: "CONFLICT" });
+      expect((await users.findByIdForWrite(user.id))?.toState()).toMatchObject({
+        tier: "PREMIUM",
+        name: "Twice",
+        passwordHash: "hash",
+        version: 3,
+      });
+    });
+
+    it("answers USER_NOT_FOUND when saving a user that is not stored", async () => {
+      await expect(users.save(newUser())).rejects.toMatchObject({ code: "USER_NOT_FOUND", kind: "NOT_FOUND" });
+    });
+
     it("pages by (createdAt, id) even when timestamps tie", async () => {
       const tied = new Date("2020-01-01T00:00:00Z");
       const marker = `tie-${newId().slice(0, 6)}`;

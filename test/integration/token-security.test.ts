@@ -72,6 +72,46 @@ describe.each(backends())("access token security on %s", (backend) => {
     await expectTrpcError(app.caller(`Bearer ${other}`).auth.me(), "UNAUTHORIZED", "INVALID_ACCESS_TOKEN");
   });
 
+  /** A token signed with the real secret, issuer and audience: only the claims under test are odd. */
+  const signed = (overrides: { sub?: string; sid?: unknown; iat?: number; exp?: number }) => {
+    const now = Math.floor(app.clock.now().getTime() / 1000);
+    const { sub = session.user.id, sid = claims().sid, iat = now, exp = now + 300 } = overrides;
+    return new SignJWT({ sid })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(sub)
+      .setIssuer(app.config.auth.issuer)
+      .setAudience(app.config.auth.audience)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(secret());
+  };
+
+  it("refuses a validly signed token whose sub or sid is not a UUID with 401, never a 500 from SQL", async () => {
+    for (const odd of [{ sub: "not-a-uuid" }, { sub: "1' OR '1'='1" }, { sid: "not-a-uuid" }, { sid: 42 }]) {
+      await expectTrpcError(app.caller(`Bearer ${await signed(odd)}`).auth.me(), "UNAUTHORIZED", "INVALID_ACCESS_TOKEN");
+    }
+  });
+
+  it("bounds token age: no iat in the future, no lifetime beyond the TTL, whatever exp says", async () => {
+    const now = Math.floor(app.clock.now().getTime() / 1000);
+    const ttl = app.config.auth.accessTokenTtlSeconds;
+    for (const [label, times] of [
+      ["issued an hour ahead", { iat: now + 3600, exp: now + 3900 }],
+      ["valid for ten years", { iat: now, exp: now + 10 * 365 * 86400 }],
+      ["a TTL and a minute long", { iat: now, exp: now + ttl + 60 }],
+      ["older than the TTL, exp still ahead", { iat: now - ttl - 60, exp: now + 60 }],
+    ] as const) {
+      await expectTrpcError(app.caller(`Bearer ${await signed(times)}`).auth.me(), "UNAUTHORIZED", "INVALID_ACCESS_TOKEN").catch(
+        (error: unknown) => {
+          throw new Error(`${label}: ${String(error)}`);
+        },
+      );
+    }
+    // Controls: a few seconds of clock skew either way, and exactly one TTL, are fine.
+    await expect(app.caller(`Bearer ${await signed({ iat: now + 10, exp: now + 10 + ttl })}`).auth.me()).resolves.toBeTruthy();
+    await expect(app.caller(`Bearer ${await signed({ iat: now - ttl + 5, exp: now + 5 })}`).auth.me()).resolves.toBeTruthy();
+  });
+
   it("refuses garbage in the Authorization header", async () => {
     for (const header of ["Bearer not.a.jwt", "Bearer a b", "Token abc", "ApiKey not-a-key", "ApiKey rb_live_unknown"]) {
       await expectTrpcError(app.caller(header).auth.me(), "UNAUTHORIZED");

@@ -51,6 +51,37 @@ describe.each(backends())("video repositories on %s", (backend) => {
     expect(results.find((result) => result.status === "rejected")).toMatchObject({ reason: { code: "VIDEO_INVALID_STATE" } });
   });
 
+  it("refuses a save from a stale copy with CONCURRENT_MODIFICATION, and lets one instance save twice", async () => {
+    const video = make("versions");
+    await videos.create(video);
+    const [fresh, stale] = await Promise.all([videos.findByIdForWrite(video.id), videos.findByIdForWrite(video.id)]);
+    fresh!.edit({ title: "first" }, now);
+    await videos.save(fresh!);
+    // Its version moved with the row, so the same instance is not stale.
+    fresh!.edit({ description: "second" }, now);
+    await videos.save(fresh!);
+    stale!.edit({ title: "stale" }, now);
+    await expect(videos.save(stale!)).rejects.toMatchObject({ code: "CONCURRENT_MODIFICATION", kind: "CONFLICT" });
+    expect((await videos.findByIdForWrite(video.id))?.toState()).toMatchObject({
+      title: "first",
+      description: "second",
+      version: 3,
+    });
+  });
+
+  it("never writes a deleted video back, and deletes it only once", async () => {
+    const video = make("deleted meanwhile");
+    await videos.create(video);
+    const [editor, deleter] = await Promise.all([videos.findByIdForWrite(video.id), videos.findByIdForWrite(video.id)]);
+    deleter!.softDelete(now);
+    await videos.saveDeletion(deleter!);
+    editor!.edit({ title: "resurrected?" }, now);
+    await expect(videos.save(editor!)).rejects.toMatchObject({ code: "VIDEO_NOT_FOUND", kind: "NOT_FOUND" });
+    await expect(videos.saveDeletion(deleter!)).rejects.toMatchObject({ code: "VIDEO_NOT_FOUND" });
+    const row = await app.container.get<Database>(DATABASE).prisma.video.findUniqueOrThrow({ where: { id: video.id } });
+    expect(row).toMatchObject({ title: "deleted meanwhile", deletedAt: now });
+  });
+
   it("hides soft-deleted videos from find and list", async () => {
     const video = make("gone");
     await videos.create(video);

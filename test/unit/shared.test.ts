@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { redact } from "../../server/src/logging/redact.js";
-import { decodeCursor, encodeCursor, toPage } from "../../server/src/shared/application/pagination.js";
+import { decodeCursor, encodeCursor, isCursor, toPage } from "../../server/src/shared/application/pagination.js";
 import { DomainError, type ErrorKind } from "../../server/src/shared/domain/domain-error.js";
 import { errorCodeOf, fieldErrorsOf, toTRPCError } from "../../server/src/trpc/error-mapping.js";
 
@@ -24,23 +24,33 @@ describe("redact", () => {
 });
 
 describe("cursor pagination", () => {
+  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+  const crafted = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
   it("round-trips a position and refuses garbage with a validation error", () => {
-    const position = { createdAt: new Date("2026-01-02T03:04:05.678Z"), id: "abc" };
+    const position = { createdAt: new Date("2026-01-02T03:04:05.678Z"), id: id(1) };
     expect(decodeCursor(encodeCursor(position))).toEqual(position);
     for (const bad of [
       "garbage",
       Buffer.from("[1,2]").toString("base64url"),
-      Buffer.from('["not a date","x"]').toString("base64url"),
+      crafted(["not a date", id(1)]),
+      crafted([position.createdAt.toISOString(), "x"]),
+      crafted([position.createdAt.toISOString(), "1' OR '1'='1"]),
+      crafted(["0000-01-01T00:00:00Z", id(1)]),
+      crafted(["+275760-09-13T00:00:00Z", id(1)]),
+      crafted(["-001000-01-01T00:00:00Z", id(1)]),
+      crafted({ createdAt: position.createdAt.toISOString(), id: id(1) }),
     ]) {
-      expect(() => decodeCursor(bad)).toThrow(DomainError);
+      expect(() => decodeCursor(bad), bad).toThrow(DomainError);
+      expect(isCursor(bad), bad).toBe(false);
     }
   });
 
   it("uses the extra row only to know that another page exists", () => {
-    const rows = [3, 2, 1].map((n) => ({ createdAt: new Date(n * 1000), id: String(n) }));
+    const rows = [3, 2, 1].map((n) => ({ createdAt: new Date(n * 1000), id: id(n) }));
     const page = toPage(rows, 2, (row) => row.id);
-    expect(page.items).toEqual(["3", "2"]);
-    expect(decodeCursor(page.nextCursor ?? "")).toEqual({ createdAt: new Date(2000), id: "2" });
+    expect(page.items).toEqual([id(3), id(2)]);
+    expect(decodeCursor(page.nextCursor ?? "")).toEqual({ createdAt: new Date(2000), id: id(2) });
     expect(toPage(rows, 3, (row) => row.id).nextCursor).toBeNull();
   });
 });

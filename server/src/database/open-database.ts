@@ -1,26 +1,28 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../shared/application/logger.js";
 import type { AppConfig } from "../config/config.js";
 import { Database } from "./database.js";
-import { applyMigrations } from "./migrations/migrate.js";
-import { createPglite } from "./pglite.js";
+import { applyMigrations, defaultMigrationPaths, type MigrationTarget } from "./migrations/migrate.js";
+import { createPglite, IN_MEMORY_PGLITE } from "./pglite.js";
 
 export { IN_MEMORY_PGLITE } from "./pglite.js";
 
 /** Connects to the configured database and brings its schema up to date before anyone uses it. */
 export async function openDatabase(config: AppConfig["database"], logger: Logger): Promise<Database> {
   if (config.kind === "postgres") {
-    const { applied } = await applyMigrations({ kind: "postgres", url: config.url });
-    logMigrations(logger, applied);
+    logger.info("opening database PostgreSQL (DATABASE_URL)");
+    await migrate({ kind: "postgres", url: config.url }, logger);
     const adapter = new PrismaPg({ connectionString: config.url, max: 10 });
     return new Database(new PrismaClient({ adapter }), "postgres", async () => {});
   }
+  logger.info(`opening database PGlite (${config.dataDir})${pgliteOpeningNote(config.dataDir)}`);
   const pglite = await createPglite(config.dataDir);
   try {
-    const { applied } = await applyMigrations({ kind: "pglite", db: pglite });
-    logMigrations(logger, applied);
+    await migrate({ kind: "pglite", db: pglite }, logger);
   } catch (error) {
     await pglite.close();
     throw error;
@@ -29,6 +31,18 @@ export async function openDatabase(config: AppConfig["database"], logger: Logger
   return new Database(prisma, "pglite", () => pglite.close());
 }
 
-function logMigrations(logger: Logger, applied: string[]): void {
-  if (applied.length > 0) logger.info(`applied ${applied.length} migration(s)`, { migrations: applied });
+/** PGlite's first open of a data directory initialises a whole cluster: say so, or the pause looks like a hang. */
+function pgliteOpeningNote(dataDir: string): string {
+  if (dataDir === IN_MEMORY_PGLITE) return " — in memory, this takes a few seconds";
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) return " — first start creates it, this takes a few seconds";
+  return "";
+}
+
+async function migrate(target: MigrationTarget, logger: Logger): Promise<void> {
+  const onPending = (pending: string[]): void => {
+    if (pending.length === 0) logger.info("database schema up to date");
+    else logger.info(`applying ${pending.length} pending migration(s)…`, { migrations: pending });
+  };
+  const { applied } = await applyMigrations(target, defaultMigrationPaths(), { onPending });
+  if (applied.length > 0) logger.info(`applied ${applied.length} migration(s)`);
 }

@@ -13,6 +13,7 @@ import { accessLogMiddleware } from "./access-log.middleware.js";
 import { healthRoutes } from "./health.routes.js";
 import { HTTP_ROUTES, type HttpRoutes } from "./http-routes.js";
 import { requestContextMiddleware } from "./request-context.middleware.js";
+import { trpcGuardMiddleware } from "./trpc-guard.middleware.js";
 
 const BYTES_PER_UNIT: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 
@@ -32,6 +33,7 @@ export function createHttpApp(container: Container, config: AppConfig, logger: L
   );
   app.use(healthRoutes(container.getAll<HealthCheck>(HEALTH_CHECK)));
   for (const routes of boundAll<HttpRoutes>(container, HTTP_ROUTES)) app.use(routes.mountPath, routes.router);
+  app.use("/trpc", trpcGuardMiddleware());
   app.use(
     "/trpc",
     createExpressMiddleware({

@@ -8,6 +8,12 @@ import path from "node:path";
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9/_.-]*$/;
 /** Below S3's 1024-byte limit and any file system's path limit under a reasonable root. */
 const MAX_KEY_LENGTH = 512;
+/**
+ * One path segment is one file or folder name on the local store, and file systems cap a name at
+ * 255 bytes (ENAMETOOLONG, a 500 before); the local store also names a sidecar `<segment>.json`.
+ * The pattern is ASCII-only, so characters are bytes.
+ */
+const MAX_SEGMENT_LENGTH = 255 - ".json".length;
 
 export class InvalidObjectKeyError extends Error {
   constructor() {
@@ -20,7 +26,7 @@ export class InvalidObjectKeyError extends Error {
 export function isValidObjectKey(key: string): boolean {
   if (key.length > MAX_KEY_LENGTH || !KEY_PATTERN.test(key)) return false;
   if (key.includes("//") || key.endsWith("/")) return false;
-  return key.split("/").every((segment) => segment !== "." && segment !== "..");
+  return key.split("/").every((segment) => segment !== "." && segment !== ".." && segment.length <= MAX_SEGMENT_LENGTH);
 }
 
 export function assertValidObjectKey(key: string): void {

@@ -54,6 +54,11 @@ export function defaultMigrationPaths(): MigrationPaths {
   };
 }
 
+export interface ApplyMigrationsHooks {
+  /** Told, before anything runs, which migrations have not succeeded yet (empty when up to date). */
+  onPending?: (pending: string[]) => void;
+}
+
 /**
  * `prisma migrate deploy`: applies the migrations not yet in `_prisma_migrations`, in
  * name order, recording each as the CLI does. Throws if one fails; the failure is
@@ -62,9 +67,14 @@ export function defaultMigrationPaths(): MigrationPaths {
 export async function applyMigrations(
   target: MigrationTarget,
   paths: MigrationPaths = defaultMigrationPaths(),
+  hooks: ApplyMigrationsHooks = {},
 ): Promise<{ applied: string[] }> {
   const migrationsList = await readMigrations(paths.migrationsDir);
-  return withEngine(target, paths, async (session) => {
+  return withEngine(target, paths, async (session, adapter) => {
+    if (hooks.onPending) {
+      const done = new Set(await readAppliedMigrations(adapter));
+      hooks.onPending(migrationsList.migrationDirectories.map((dir) => dir.path).filter((name) => !done.has(name)));
+    }
     const result = await session.run("applyMigrations", (engine) =>
       engine.applyMigrations({ migrationsList, filters: NO_EXTERNAL_ENTITIES }),
     );
@@ -215,9 +225,16 @@ function withLockfileContent(list: MigrationList): MigrationList["lockfile"] {
   return { ...list.lockfile, content: list.lockfile.content ?? LOCKFILE_CONTENT };
 }
 
+/** The successfully applied migrations, oldest first; none when the history table does not exist yet. */
 async function readAppliedMigrations(adapter: MigrationAdapter): Promise<string[]> {
   const connection = await adapter.factory.connect();
   try {
+    const table = await connection.queryRaw({
+      sql: `SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_prisma_migrations'`,
+      args: [],
+      argTypes: [],
+    });
+    if (table.rows.length === 0) return [];
     const result = await connection.queryRaw({
       sql: `SELECT migration_name FROM "_prisma_migrations"
             WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL

@@ -1,5 +1,7 @@
+import { isStorableDate } from "../domain/date-range.js";
 import { DomainError } from "../domain/domain-error.js";
 import { ErrorCodes } from "../domain/error-codes.js";
+import { isUuid } from "../domain/ids.js";
 
 /** Keyset position: newest first, id breaks ties so the order is total and stable. */
 export interface CursorPosition {
@@ -16,17 +18,32 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString("base64url");
 }
 
+/**
+ * The one cursor codec. A cursor comes back from the client, so whatever it decodes to goes into SQL:
+ * only a UUID and a date PostgreSQL can hold get that far (a crafted one was a 500 before).
+ */
 export function decodeCursor(cursor: string): CursorPosition {
+  const position = tryDecodeCursor(cursor);
+  if (!position) throw new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Invalid cursor");
+  return position;
+}
+
+export function isCursor(cursor: string): boolean {
+  return tryDecodeCursor(cursor) !== null;
+}
+
+function tryDecodeCursor(cursor: string): CursorPosition | null {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === "string" && typeof parsed[1] === "string") {
-      const createdAt = new Date(parsed[0]);
-      if (!Number.isNaN(createdAt.getTime())) return { createdAt, id: parsed[1] };
-    }
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    // fall through to the domain error below: a garbled cursor is the caller's mistake
+    return null;
   }
-  throw new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Invalid cursor");
+  if (!Array.isArray(parsed) || parsed.length !== 2) return null;
+  const [createdAt, id]: unknown[] = parsed;
+  if (typeof createdAt !== "string" || typeof id !== "string" || !isUuid(id)) return null;
+  const date = new Date(createdAt);
+  return isStorableDate(date) ? { createdAt: date, id } : null;
 }
 
 /** Repositories fetch limit + 1 rows; the extra row only tells whether another page exists. */

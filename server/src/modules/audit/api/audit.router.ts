@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema, isoDateTime, pageInput, pageOutput } from "../../../shared/api/schemas.js";
+import { dateTimeInput, idSchema, isoDateTime, pageInput, pageOutput } from "../../../shared/api/schemas.js";
 import { adminProcedure, router } from "../../../trpc/init.js";
 import { ListAuditQuery } from "../application/list-audit.query.js";
 import { AUDIT_ACTIONS, type AuditRecord } from "../domain/audit-action.js";
@@ -20,8 +20,8 @@ const listAuditInput = z.object({
   ...pageInput,
   actorId: idSchema.optional(),
   action: z.enum(AUDIT_ACTIONS).optional(),
-  from: isoDateTime.optional(),
-  to: isoDateTime.optional(),
+  from: dateTimeInput.optional(),
+  to: dateTimeInput.optional(),
 });
 
 export const auditRouter = router({

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { idSchema, isoDateTime, pageInput, pageOutput } from "../../../shared/api/schemas.js";
+import { idSchema, isoDateTime, pageInput, pageOutput, text } from "../../../shared/api/schemas.js";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../domain/password-policy.js";
 import { API_KEY_SCOPES, ROLES, TIERS } from "../../../shared/domain/roles.js";
 
-const email = z.string().trim().pipe(z.email().max(254));
-const password = z.string().max(PASSWORD_MAX_LENGTH);
-const newPassword = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH);
-const displayName = z.string().trim().max(100);
+const email = text.trim().pipe(z.email().max(254));
+const password = text.max(PASSWORD_MAX_LENGTH);
+const newPassword = text.min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH);
+const displayName = text.trim().max(100);
 
 export const userOutput = z.object({
   id: idSchema,
@@ -27,7 +27,7 @@ const tokens = {
 
 export const registerInput = z.object({ email, password: newPassword, name: displayName.min(1).optional() });
 export const loginInput = z.object({ email, password });
-export const refreshInput = z.object({ refreshToken: z.string().min(1).max(256) });
+export const refreshInput = z.object({ refreshToken: text.min(1).max(256) });
 export const sessionOutput = z.object({ user: userOutput, ...tokens });
 export const tokensOutput = z.object(tokens);
 
@@ -36,7 +36,7 @@ export const changePasswordInput = z.object({ currentPassword: password, newPass
 
 export const apiKeyScope = z.enum(API_KEY_SCOPES);
 export const createApiKeyInput = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: text.trim().min(1).max(100),
   scopes: z.array(apiKeyScope).min(1).max(API_KEY_SCOPES.length),
 });
 export const apiKeyOutput = z.object({
@@ -53,7 +53,7 @@ export const idInput = z.object({ id: idSchema });
 
 export const listUsersInput = z.object({
   ...pageInput,
-  email: z.string().trim().min(1).max(254).optional(),
+  email: text.trim().min(1).max(254).optional(),
   role: z.enum(ROLES).optional(),
   tier: z.enum(TIERS).optional(),
 });

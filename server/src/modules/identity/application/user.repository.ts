@@ -16,6 +16,10 @@ export interface UserRepository {
   findByEmail(email: string): Promise<User | null>;
   /** Throws the EMAIL_TAKEN domain error when the email is already registered. */
   create(user: User): Promise<void>;
+  /**
+   * Saves only if the stored row is still at the version the user was loaded at, then advances
+   * the user's version. Otherwise throws CONCURRENT_MODIFICATION (USER_NOT_FOUND if the row is gone).
+   */
   save(user: User): Promise<void>;
   list(filter: UserListFilter, page: { cursor?: string | undefined; limit: number }): Promise<Page<User>>;
 }

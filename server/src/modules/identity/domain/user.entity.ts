@@ -11,6 +11,8 @@ export interface UserState {
   tier: Tier;
   passwordHash: string;
   disabled: boolean;
+  /** The stored row's version this state was loaded at; a save succeeds only if it is still current. */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -27,6 +29,7 @@ export class User {
       tier: props.tier ?? "FREE",
       passwordHash: props.passwordHash,
       disabled: false,
+      version: 1,
       createdAt: props.now,
       updatedAt: props.now,
     });
@@ -86,6 +89,14 @@ export class User {
   setDisabled(disabled: boolean, by: User, now: Date): void {
     if (by.id === this.id && disabled) throw IdentityErrors.cannotChangeOwnAdminStatus();
     this.touch({ disabled }, now);
+  }
+
+  /**
+   * The repository calls this after a conditional save succeeded: the row is one version ahead
+   * now, and so is this instance, so saving it again does not look like someone else's write.
+   */
+  markSaved(): void {
+    this.state = { ...this.state, version: this.state.version + 1 };
   }
 
   toState(): Readonly<UserState> {

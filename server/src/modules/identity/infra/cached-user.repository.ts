@@ -27,6 +27,7 @@ const cachedUserState = z.object({
   tier: z.enum(TIERS),
   passwordHash: z.string(),
   disabled: z.boolean(),
+  version: z.number().int(),
   createdAt: isoDate,
   updatedAt: isoDate,
 });
@@ -75,6 +76,10 @@ export class CachedUserRepository implements UserRepository {
     await this.cacheAside.forget(user.id);
   }
 
+  /**
+   * The inner save checks the version the user carries, so write only users loaded with
+   * findByIdForWrite: a cached copy may be behind, and then its save fails as a conflict.
+   */
   async save(user: User): Promise<void> {
     await this.cacheAside.invalidate(user.id);
     await this.inner.save(user);

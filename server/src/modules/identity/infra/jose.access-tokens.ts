@@ -2,8 +2,11 @@ import { SignJWT, jwtVerify } from "jose";
 import type { AccessTokenClaims, AccessTokens, IssuedAccessToken } from "../application/access-tokens.js";
 import { IdentityErrors } from "../domain/identity.errors.js";
 import type { Clock } from "../../../shared/application/clock.js";
+import { isUuid } from "../../../shared/domain/ids.js";
 
 const ALGORITHM = "HS256";
+/** Servers' clocks disagree by seconds, not minutes: enough for a token issued by a sibling instance. */
+const CLOCK_SKEW_SECONDS = 30;
 
 export interface JwtSettings {
   secret: string;
@@ -45,9 +48,18 @@ export class JoseAccessTokens implements AccessTokens {
         audience: this.settings.audience,
         currentDate: this.clock.now(),
         requiredClaims: ["sub", "exp", "iat"],
+        // A token is at most one TTL old and never issued in the future, whatever its exp says.
+        maxTokenAge: this.settings.ttlSeconds,
+        clockTolerance: CLOCK_SKEW_SECONDS,
       });
-      if (typeof payload.sub !== "string" || typeof payload.sid !== "string") throw IdentityErrors.invalidAccessToken();
-      return { userId: payload.sub, sessionId: payload.sid };
+      const { sub, sid, iat = 0, exp = 0 } = payload;
+      // We only issue UUIDs; anything else (signed with a leaked or test secret) must not reach SQL as an id.
+      if (typeof sub !== "string" || typeof sid !== "string" || !isUuid(sub) || !isUuid(sid)) {
+        throw IdentityErrors.invalidAccessToken();
+      }
+      // Refused at once rather than at maxTokenAge: we never issue a token that outlives the TTL.
+      if (exp - iat > this.settings.ttlSeconds + CLOCK_SKEW_SECONDS) throw IdentityErrors.invalidAccessToken();
+      return { userId: sub, sessionId: sid };
     } catch {
       throw IdentityErrors.invalidAccessToken();
     }

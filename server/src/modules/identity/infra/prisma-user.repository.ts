@@ -2,7 +2,9 @@ import { inject, injectable } from "inversify";
 import { DATABASE, type Database } from "../../../database/database.js";
 import type { User as UserRow } from "../../../generated/prisma/client.js";
 import { keysetPage } from "../../../database/keyset.js";
+import { escapeLikePattern } from "../../../database/like-pattern.js";
 import { toPage, type Page } from "../../../shared/application/pagination.js";
+import { ConcurrencyErrors } from "../../../shared/domain/concurrency.errors.js";
 import type { UserListFilter, UserRepository } from "../application/user.repository.js";
 import { IdentityErrors } from "../domain/identity.errors.js";
 import { User } from "../domain/user.entity.js";
@@ -35,9 +37,21 @@ export class PrismaUserRepository implements UserRepository {
     }
   }
 
+  /**
+   * Conditional on the version the user was loaded at: a write that started from an older row
+   * (a password change overlapping an admin's setDisabled) fails instead of writing stale fields back.
+   */
   async save(user: User): Promise<void> {
-    const { id, createdAt: _createdAt, ...changes } = user.toState();
-    await this.db.client.user.update({ where: { id }, data: changes });
+    const { id, version, createdAt: _createdAt, ...changes } = user.toState();
+    const { count } = await this.db.client.user.updateMany({
+      where: { id, version },
+      data: { ...changes, version: { increment: 1 } },
+    });
+    if (count === 0) {
+      if ((await this.db.client.user.count({ where: { id } })) === 0) throw IdentityErrors.userNotFound();
+      throw ConcurrencyErrors.concurrentModification("user");
+    }
+    user.markSaved();
   }
 
   async list(filter: UserListFilter, page: { cursor?: string | undefined; limit: number }): Promise<Page<User>> {
@@ -45,7 +59,7 @@ export class PrismaUserRepository implements UserRepository {
     const rows = await this.db.client.user.findMany({
       where: {
         AND: [
-          filter.email ? { email: { contains: filter.email.toLowerCase() } } : {},
+          filter.email ? { email: { contains: escapeLikePattern(filter.email.toLowerCase()) } } : {},
           filter.role ? { role: filter.role } : {},
           filter.tier ? { tier: filter.tier } : {},
           after,

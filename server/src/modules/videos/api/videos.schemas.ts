@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { QUALITIES } from "../../../shared/domain/quality.js";
-import { idSchema, isoDateTime, pageInput, pageOutput } from "../../../shared/api/schemas.js";
+import { idSchema, isoDateTime, pageInput, pageOutput, text } from "../../../shared/api/schemas.js";
 import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "../domain/video.entity.js";
 import { VIDEO_STATUSES } from "../domain/video-status.js";
 
 /** The largest upload SPEC.md allows; a deployment may lower it with MAX_UPLOAD_BYTES. */
 export const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 
-const title = z.string().trim().min(1).max(TITLE_MAX_LENGTH);
-const description = z.string().trim().max(DESCRIPTION_MAX_LENGTH);
+const title = text.trim().min(1).max(TITLE_MAX_LENGTH);
+const description = text.trim().max(DESCRIPTION_MAX_LENGTH);
 
 export const videoOutput = z.object({
   id: idSchema,
@@ -33,16 +33,15 @@ export const updateVideoInput = z.object({ id: idSchema, title: title.optional()
 export const listVideosInput = z.object({
   ...pageInput,
   status: z.enum(VIDEO_STATUSES).optional(),
-  search: z.string().trim().min(1).max(200).optional(),
+  search: text.trim().min(1).max(200).optional(),
 });
 export const videoPageOutput = pageOutput(videoOutput);
 
 export const createUploadInput = z.object({
   id: idSchema,
   // A name for downloads, not a path: no separators or control characters.
-  filename: z.string().trim().min(1).max(255).refine(isPlainFileName, "must be a plain file name"),
-  contentType: z
-    .string()
+  filename: text.trim().min(1).max(255).refine(isPlainFileName, "must be a plain file name"),
+  contentType: text
     .trim()
     .toLowerCase()
     .regex(/^video\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/, "must be a video/* media type"),

@@ -27,12 +27,15 @@ export class DeleteVideoUseCase {
   /**
    * The video disappears first (soft delete, committed); its objects are removed after. If the
    * store fails then, the rows are kept so the objects can still be found and removed later.
+   * The delete wins over an edit that raced it (the edit gets VIDEO_NOT_FOUND); of two deletes,
+   * the second gets VIDEO_NOT_FOUND. The files are listed after the commit, so a source an
+   * upload committed before the delete is removed too.
    */
   async execute(caller: Caller, id: string): Promise<void> {
     const video = await this.access.visibleForWrite(caller, id);
     video.softDelete(this.clock.now());
     await this.unitOfWork.run(async () => {
-      await this.videos.save(video);
+      await this.videos.saveDeletion(video);
       await this.audit.record({
         actorId: caller.userId,
         action: "video.deleted",

@@ -17,10 +17,18 @@ export interface VideoRepository {
   findByIdForUpdate(id: string): Promise<Video | null>;
   create(video: Video): Promise<void>;
   /**
-   * Saves only if the stored status is still `expectedStatus` (when given): two requests racing
-   * through the same transition cannot both win. Throws VIDEO_INVALID_STATE for the loser.
+   * Saves only if the stored row is still at the version the video was loaded at, then advances
+   * the video's version; a write that started from an older row never wins. The loser gets
+   * VIDEO_NOT_FOUND if the video was deleted meanwhile, VIDEO_INVALID_STATE if its status moved
+   * away from `expectedStatus` (two requests racing through one transition), else CONCURRENT_MODIFICATION.
    */
   save(video: Video, expectedStatus?: VideoStatus): Promise<void>;
+  /**
+   * Writes the soft delete of `video` whatever else changed since it was loaded (deleting does not
+   * depend on the title or status an edit changed), and advances the version so every write loaded
+   * before it fails. Throws VIDEO_NOT_FOUND if the video was already deleted.
+   */
+  saveDeletion(video: Video): Promise<void>;
   listByOwner(
     ownerId: string,
     filter: VideoListFilter,

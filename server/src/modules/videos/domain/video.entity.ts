@@ -28,6 +28,8 @@ export interface VideoState {
   status: VideoStatus;
   upload: DeclaredUpload | null;
   probe: VideoProbe | null;
+  /** The stored row's version this state was loaded at; a save succeeds only if it is still current. */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
@@ -45,6 +47,7 @@ export class Video {
       status: "DRAFT",
       upload: null,
       probe: null,
+      version: 1,
       createdAt: props.now,
       updatedAt: props.now,
       deletedAt: null,
@@ -121,6 +124,14 @@ export class Video {
 
   softDelete(now: Date): void {
     if (!this.isDeleted) this.change({ deletedAt: now }, now);
+  }
+
+  /**
+   * The repository calls this after a conditional save succeeded: the row is one version ahead
+   * now, and so is this instance, so saving it again does not look like someone else's write.
+   */
+  markSaved(): void {
+    this.state = { ...this.state, version: this.state.version + 1 };
   }
 
   toState(): Readonly<VideoState> {

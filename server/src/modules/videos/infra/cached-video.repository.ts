@@ -25,6 +25,7 @@ const cachedVideoState = z.object({
       audioCodec: z.string().nullable(),
     })
     .nullable(),
+  version: z.number().int(),
   createdAt: isoDate,
   updatedAt: isoDate,
   deletedAt: isoDate.nullable(),
@@ -66,9 +67,15 @@ export class CachedVideoRepository implements VideoRepository {
     await this.cacheAside.forget(video.id);
   }
 
+  /** The inner save checks the video's version: write only videos loaded with findByIdForWrite. */
   async save(video: Video, expectedStatus?: VideoStatus): Promise<void> {
     await this.cacheAside.invalidate(video.id);
     await this.inner.save(video, expectedStatus);
+  }
+
+  async saveDeletion(video: Video): Promise<void> {
+    await this.cacheAside.invalidate(video.id);
+    await this.inner.saveDeletion(video);
   }
 
   listByOwner(

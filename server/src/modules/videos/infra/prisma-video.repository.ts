@@ -1,8 +1,10 @@
 import { inject, injectable } from "inversify";
 import { DATABASE, type Database } from "../../../database/database.js";
 import { keysetPage } from "../../../database/keyset.js";
+import { escapeLikePattern } from "../../../database/like-pattern.js";
 import type { Video as VideoRow } from "../../../generated/prisma/client.js";
 import { toPage, type Page } from "../../../shared/application/pagination.js";
+import { ConcurrencyErrors } from "../../../shared/domain/concurrency.errors.js";
 import type { VideoListFilter, VideoRepository } from "../application/video.repository.js";
 import type { VideoStatus } from "../domain/video-status.js";
 import { Video, type VideoState } from "../domain/video.entity.js";
@@ -31,12 +33,32 @@ export class PrismaVideoRepository implements VideoRepository {
   }
 
   async save(video: Video, expectedStatus?: VideoStatus): Promise<void> {
-    const { id, ownerId: _ownerId, createdAt: _createdAt, ...changes } = toRow(video.toState());
+    const { id, version, ownerId: _ownerId, createdAt: _createdAt, ...changes } = toRow(video.toState());
+    // A deleted row never comes back: an edit that loaded the video before the delete must not resurrect it.
     const { count } = await this.db.client.video.updateMany({
-      where: { id, ...(expectedStatus ? { status: expectedStatus } : {}) },
-      data: changes,
+      where: { id, version, deletedAt: null },
+      data: { ...changes, version: { increment: 1 } },
     });
-    if (count === 0) throw VideoErrors.invalidState(expectedStatus ?? video.status, video.status);
+    if (count === 0) throw await this.whyNotSaved(id, expectedStatus, video.status);
+    video.markSaved();
+  }
+
+  async saveDeletion(video: Video): Promise<void> {
+    const { id, deletedAt, updatedAt } = video.toState();
+    if (!deletedAt) throw new Error("saveDeletion needs a soft-deleted video");
+    const { count } = await this.db.client.video.updateMany({
+      where: { id, deletedAt: null },
+      data: { deletedAt, updatedAt, version: { increment: 1 } },
+    });
+    if (count === 0) throw VideoErrors.notFound();
+  }
+
+  /** Names the write that won, so the loser's client knows whether to reload, retry or give up. */
+  private async whyNotSaved(id: string, expectedStatus: VideoStatus | undefined, target: VideoStatus) {
+    const current = await this.db.client.video.findUnique({ where: { id }, select: { status: true, deletedAt: true } });
+    if (!current || current.deletedAt) return VideoErrors.notFound();
+    if (expectedStatus && current.status !== expectedStatus) return VideoErrors.invalidState(current.status, target);
+    return ConcurrencyErrors.concurrentModification("video");
   }
 
   async listByOwner(
@@ -58,11 +80,6 @@ export class PrismaVideoRepository implements VideoRepository {
     });
     return toPage(rows, page.limit, toVideo);
   }
-}
-
-/** Prisma passes `contains` into LIKE unescaped: a search for "%" or "_" must match those characters only. */
-function escapeLikePattern(search: string): string {
-  return search.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 function toRow(state: Readonly<VideoState>) {
@@ -95,6 +112,7 @@ function toVideo(row: VideoRow): Video {
       durationSeconds !== null && width !== null && height !== null && videoCodec !== null
         ? { durationSeconds, width, height, videoCodec, audioCodec }
         : null,
+    version: row.version,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     deletedAt: row.deletedAt,

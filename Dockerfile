@@ -18,9 +18,13 @@ COPY . .
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim AS runtime
+# Debian's ffmpeg 5.1 gets security fixes; the npm-bundled static build (2018) is the zero-install default only.
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    FFMPEG_PATH=/usr/bin/ffmpeg \
+    FFPROBE_PATH=/usr/bin/ffprobe
 WORKDIR /app
 # The code stays owned by root and read-only for the app; only ./data (embedded defaults) is writable.
 COPY --from=build /app /app

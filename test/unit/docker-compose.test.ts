@@ -188,6 +188,13 @@ describe("Dockerfile", () => {
     expect(["root", "0"]).not.toContain(user);
   });
 
+  it("ships Debian's ffmpeg in the final stage and points the media tools at it", () => {
+    expect(finalStage).toContainEqual(expect.stringMatching(/^RUN\s.*apt-get install .*\bffmpeg\b/));
+    const env = finalStage.filter((line) => /^ENV\s/i.test(line)).join(" ");
+    expect(env).toContain("FFMPEG_PATH=/usr/bin/ffmpeg");
+    expect(env).toContain("FFPROBE_PATH=/usr/bin/ffprobe");
+  });
+
   it("starts the API by default", () => {
     expect(finalStage.filter((line) => /^CMD\s/i.test(line)).at(-1)).toMatch(/^CMD\s+\[\s*"npm",\s*"run",\s*"start:prod"\s*\]$/);
   });

@@ -35,8 +35,6 @@ export interface S3StorageOptions extends Omit<Extract<StorageConfig, { kind: "s
  * S3 refuses a body of any other size or type with 403 SignatureDoesNotMatch.
  */
 const SIGNED_UPLOAD_HEADERS = new Set(["content-type", "content-length"]);
-/** What head trusts as putFile's digest in `x-amz-meta-sha256`. */
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** SigV4's limit for presigned URLs. */
 const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
 
@@ -101,12 +99,12 @@ export class S3Storage implements ObjectStorage {
         const out = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }), {
           abortSignal: signal,
         });
-        const sha256 = out.Metadata?.sha256;
         return {
           sizeBytes: out.ContentLength ?? 0,
           contentType: out.ContentType ?? null,
-          // Only putFile writes it; an object uploaded through a presigned URL has no metadata.
-          sha256: sha256 !== undefined && SHA256_HEX.test(sha256) ? sha256 : null,
+          // Never the x-amz-meta-sha256 putFile writes: a client's presigned PUT could send that header
+          // too, and the source's digest must not be the uploader's word. Callers use sha256() instead.
+          sha256: null,
         };
       } catch (error) {
         if (isNotFound(error)) return null;

@@ -77,6 +77,9 @@ async function copyPrismaDir(): Promise<MigrationPaths & { root: string }> {
   return { root, schemaPath, migrationsDir };
 }
 
+/** The schema engine replays every migration into a shadow database: slow on a busy 2-core machine. */
+const SCHEMA_ENGINE_TIMEOUT_MS = 120_000;
+
 describe.each(backends)("migrations on $name", ({ open }) => {
   describe("on an empty database", () => {
     let fx: Fixture;
@@ -139,7 +142,7 @@ describe.each(backends)("migrations on $name", ({ open }) => {
       const sql = await diffSchemaToMigrations(fx.target);
       const statements = sql.replace(/--.*$/gm, "").trim();
       expect(statements).toBe("");
-    });
+    }, SCHEMA_ENGINE_TIMEOUT_MS);
 
     it("leaves the target usable", async () => {
       await expect(fx.query("SELECT count(*) FROM users")).resolves.toEqual([{ count: expect.anything() }]);
@@ -200,7 +203,7 @@ describe.each(backends)("migrations on $name", ({ open }) => {
     it("returns null and writes nothing when the schema matches", async () => {
       expect(await createMigration("nothing", fx.target, paths)).toBeNull();
       expect(await readdir(paths.migrationsDir)).not.toContain("migration_lock.toml");
-    });
+    }, SCHEMA_ENGINE_TIMEOUT_MS);
 
     it("writes the next migration and the CLI's lockfile", async () => {
       const schema = await readFile(paths.schemaPath, "utf8");
@@ -219,6 +222,6 @@ describe.each(backends)("migrations on $name", ({ open }) => {
       );
       expect(await createMigration("again", fx.target, paths)).toBeNull();
       expect((await applyMigrations(fx.target, paths)).applied).toContain(path.basename(created?.dir ?? ""));
-    });
+    }, SCHEMA_ENGINE_TIMEOUT_MS);
   });
 });

@@ -5,6 +5,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const TSX = path.resolve("node_modules/.bin/tsx");
+/** A child process boots tsx, PGlite and argon2: tens of seconds on a busy 2-core machine. */
+const PROCESS_TIMEOUT_MS = 120_000;
 
 function run(
   entry: string,
@@ -59,53 +61,61 @@ describe("the API process", () => {
     expect(output).not.toContain("short-secret-value");
   });
 
-  it("starts on the embedded defaults, serves, and shuts down cleanly on SIGTERM", async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), "reelbase-process-"));
-    dirs.push(dataDir);
-    const proc = run("server/src/main.ts", {
-      PORT: "0",
-      PGLITE_DATA_DIR: dataDir,
-      ARGON2_MEMORY_KIB: "1024",
-      ARGON2_TIME_COST: "1",
-    });
-    await waitFor(() => /listening on (http:\/\/\S+) /.test(proc.output()), 60_000);
-    const url = /listening on (http:\/\/\S+) /.exec(proc.output())?.[1];
-    expect(proc.output()).toContain(`database: PGlite (${dataDir})`);
-    const ready = await fetch(`${url}/health/ready`);
-    expect(ready.status).toBe(200);
-    proc.child.kill("SIGTERM");
-    expect(await proc.exited).toBe(0);
-    const output = proc.output();
-    // Reverse start order: the HTTP server closes before the database it uses.
-    expect(output.indexOf("closed http server")).toBeGreaterThan(-1);
-    expect(output.indexOf("closed http server")).toBeLessThan(output.indexOf("closed database"));
-    expect(output).toContain("api stopped");
-  });
-
-  it("creates the first administrator from configuration, once", async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), "reelbase-admin-"));
-    dirs.push(dataDir);
-    const env = {
-      PORT: "0",
-      PGLITE_DATA_DIR: dataDir,
-      BOOTSTRAP_ADMIN_EMAIL: "Root@Example.com",
-      BOOTSTRAP_ADMIN_PASSWORD: "a long admin password",
-      ARGON2_MEMORY_KIB: "1024",
-      ARGON2_TIME_COST: "1",
-    };
-    for (const expected of ["created administrator root@example.com", "administrator root@example.com present"]) {
-      const proc = run("server/src/main.ts", env);
-      await waitFor(() => proc.output().includes("listening on"), 60_000);
-      expect(proc.output()).toContain(expected);
-      const url = /listening on (http:\/\/\S+) /.exec(proc.output())?.[1];
-      const login = await fetch(`${url}/trpc/auth.login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "root@example.com", password: "a long admin password" }),
+  it(
+    "starts on the embedded defaults, serves, and shuts down cleanly on SIGTERM",
+    async () => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), "reelbase-process-"));
+      dirs.push(dataDir);
+      const proc = run("server/src/main.ts", {
+        PORT: "0",
+        PGLITE_DATA_DIR: dataDir,
+        ARGON2_MEMORY_KIB: "1024",
+        ARGON2_TIME_COST: "1",
       });
-      expect(((await login.json()) as { result: { data: { user: { role: string } } } }).result.data.user.role).toBe("ADMIN");
+      await waitFor(() => /listening on (http:\/\/\S+) /.test(proc.output()), 60_000);
+      const url = /listening on (http:\/\/\S+) /.exec(proc.output())?.[1];
+      expect(proc.output()).toContain(`database: PGlite (${dataDir})`);
+      const ready = await fetch(`${url}/health/ready`);
+      expect(ready.status).toBe(200);
       proc.child.kill("SIGTERM");
       expect(await proc.exited).toBe(0);
-    }
-  });
+      const output = proc.output();
+      // Reverse start order: the HTTP server closes before the database it uses.
+      expect(output.indexOf("closed http server")).toBeGreaterThan(-1);
+      expect(output.indexOf("closed http server")).toBeLessThan(output.indexOf("closed database"));
+      expect(output).toContain("api stopped");
+    },
+    PROCESS_TIMEOUT_MS,
+  );
+
+  it(
+    "creates the first administrator from configuration, once",
+    async () => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), "reelbase-admin-"));
+      dirs.push(dataDir);
+      const env = {
+        PORT: "0",
+        PGLITE_DATA_DIR: dataDir,
+        BOOTSTRAP_ADMIN_EMAIL: "Root@Example.com",
+        BOOTSTRAP_ADMIN_PASSWORD: "a long admin password",
+        ARGON2_MEMORY_KIB: "1024",
+        ARGON2_TIME_COST: "1",
+      };
+      for (const expected of ["created administrator root@example.com", "administrator root@example.com present"]) {
+        const proc = run("server/src/main.ts", env);
+        await waitFor(() => proc.output().includes("listening on"), 60_000);
+        expect(proc.output()).toContain(expected);
+        const url = /listening on (http:\/\/\S+) /.exec(proc.output())?.[1];
+        const login = await fetch(`${url}/trpc/auth.login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: "root@example.com", password: "a long admin password" }),
+        });
+        expect(((await login.json()) as { result: { data: { user: { role: string } } } }).result.data.user.role).toBe("ADMIN");
+        proc.child.kill("SIGTERM");
+        expect(await proc.exited).toBe(0);
+      }
+    },
+    PROCESS_TIMEOUT_MS,
+  );
 });

@@ -87,6 +87,9 @@ async function copyPrismaDir(): Promise<MigrationPaths & { root: string }> {
   return { root, schemaPath, migrationsDir };
 }
 
+/** The schema engine replays every migration into a shadow database: slow on a busy 2-core machine. */
+const SCHEMA_ENGINE_TIMEOUT_MS = 120_000;
+
 describe.each(backends)("migrations on $name", ({ open }) => {
   describe("on an empty database", () => {
     let fx: Fixture;
@@ -145,11 +148,15 @@ describe.each(backends)("migrations on $name", ({ open }) => {
       expect(await migrationStatus(fx.target)).toEqual({ pending: [], applied: expected });
     });
 
-    it("finds no difference between the schema and the migrations", async () => {
-      const sql = await diffSchemaToMigrations(fx.target);
-      const statements = sql.replace(/--.*$/gm, "").trim();
-      expect(statements).toBe("");
-    });
+    it(
+      "finds no difference between the schema and the migrations",
+      async () => {
+        const sql = await diffSchemaToMigrations(fx.target);
+        const statements = sql.replace(/--.*$/gm, "").trim();
+        expect(statements).toBe("");
+      },
+      SCHEMA_ENGINE_TIMEOUT_MS,
+    );
 
     it("leaves the target usable", async () => {
       await expect(fx.query("SELECT count(*) FROM users")).resolves.toEqual([{ count: expect.anything() }]);
@@ -261,28 +268,36 @@ describe.each(backends)("migrations on $name", ({ open }) => {
       if (paths) await rm(paths.root, { recursive: true, force: true });
     });
 
-    it("returns null and writes nothing when the schema matches", async () => {
-      expect(await createMigration("nothing", fx.target, paths)).toBeNull();
-      expect(await readdir(paths.migrationsDir)).not.toContain("migration_lock.toml");
-    });
+    it(
+      "returns null and writes nothing when the schema matches",
+      async () => {
+        expect(await createMigration("nothing", fx.target, paths)).toBeNull();
+        expect(await readdir(paths.migrationsDir)).not.toContain("migration_lock.toml");
+      },
+      SCHEMA_ENGINE_TIMEOUT_MS,
+    );
 
-    it("writes the next migration and the CLI's lockfile", async () => {
-      const schema = await readFile(paths.schemaPath, "utf8");
-      await writeFile(
-        paths.schemaPath,
-        schema.replace("  name         String?\n", "  name         String?\n  nickname     String?\n"),
-      );
+    it(
+      "writes the next migration and the CLI's lockfile",
+      async () => {
+        const schema = await readFile(paths.schemaPath, "utf8");
+        await writeFile(
+          paths.schemaPath,
+          schema.replace("  name         String?\n", "  name         String?\n  nickname     String?\n"),
+        );
 
-      const created = await createMigration("add userNickname", fx.target, paths);
+        const created = await createMigration("add userNickname", fx.target, paths);
 
-      expect(created?.dir).toMatch(/[/\\]\d{14}_add_user_nickname$/);
-      expect(created?.sql).toContain('ALTER TABLE "users" ADD COLUMN     "nickname" TEXT;');
-      expect(await readFile(path.join(created?.dir ?? "", "migration.sql"), "utf8")).toBe(created?.sql);
-      expect(await readFile(path.join(paths.migrationsDir, "migration_lock.toml"), "utf8")).toBe(
-        await readFile(path.join(repoPaths.migrationsDir, "migration_lock.toml"), "utf8"),
-      );
-      expect(await createMigration("again", fx.target, paths)).toBeNull();
-      expect((await applyMigrations(fx.target, paths)).applied).toContain(path.basename(created?.dir ?? ""));
-    });
+        expect(created?.dir).toMatch(/[/\\]\d{14}_add_user_nickname$/);
+        expect(created?.sql).toContain('ALTER TABLE "users" ADD COLUMN     "nickname" TEXT;');
+        expect(await readFile(path.join(created?.dir ?? "", "migration.sql"), "utf8")).toBe(created?.sql);
+        expect(await readFile(path.join(paths.migrationsDir, "migration_lock.toml"), "utf8")).toBe(
+          await readFile(path.join(repoPaths.migrationsDir, "migration_lock.toml"), "utf8"),
+        );
+        expect(await createMigration("again", fx.target, paths)).toBeNull();
+        expect((await applyMigrations(fx.target, paths)).applied).toContain(path.basename(created?.dir ?? ""));
+      },
+      SCHEMA_ENGINE_TIMEOUT_MS,
+    );
   });
 });

@@ -55,9 +55,10 @@ export class AuthenticateUseCase {
     const user = await this.users.findById(apiKey.userId);
     if (!user) throw IdentityErrors.invalidApiKey();
     user.assertActive();
-    if (scope && !apiKey.allows(scope)) throw IdentityErrors.apiKeyScopeMissing(scope);
     const now = this.clock.now();
+    // A valid key was used, even if this procedure is outside its scopes: last use says so.
     if (apiKey.needsLastUsedUpdate(now)) await this.apiKeys.touchLastUsed(apiKey.id, now);
+    if (scope && !apiKey.allows(scope)) throw IdentityErrors.apiKeyScopeMissing(scope);
     return { via: "apiKey", userId: user.id, role: user.role, tier: user.tier, apiKeyId: apiKey.id, scopes: apiKey.scopes };
   }
 }

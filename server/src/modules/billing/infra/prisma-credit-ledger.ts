@@ -10,9 +10,9 @@ import { isUniqueViolation } from "./unique-violation.js";
 /**
  * Every write takes the account row's lock first (an UPDATE, or SELECT … FOR UPDATE), so a user's
  * writes happen one after another and each entry's seq and balance_after are exact, whatever the
- * concurrency. Every method joins the caller's unit of work when there is one. Outside one, charge
- * and grant need no transaction (each is a single, atomic statement) and so never wait for one:
- * under a burst, interactive transactions queue for the pool and time out before running.
+ * concurrency. Every method joins the caller's unit of work when there is one. Outside one, each is
+ * a single, atomic statement that opens no transaction: under a burst, interactive transactions
+ * queue for the pool and fail after Prisma's maxWait (P2028) before running.
  */
 @injectable()
 export class PrismaCreditLedger implements CreditLedger {
@@ -49,33 +49,36 @@ export class PrismaCreditLedger implements CreditLedger {
     return { balanceAfter: row.balance_after };
   }
 
-  refund(input: { jobId: string; reason: string }): Promise<boolean> {
+  async refund(input: { jobId: string; reason: string }): Promise<boolean> {
     const now = this.clock.now();
-    return this.db.transaction(async () => {
-      const client = this.db.client;
-      const charge = await client.creditEntry.findUnique({
-        where: { jobId_kind: { jobId: input.jobId, kind: "CHARGE" } },
-        select: { userId: true, amount: true },
-      });
-      if (!charge) return false;
-      const [account] = await client.$queryRaw<{ balance: number; last_seq: number }[]>`
-        SELECT balance, last_seq FROM credit_accounts WHERE user_id = ${charge.userId}::uuid FOR UPDATE`;
-      if (!account) return false;
-      const amount = -charge.amount;
-      // The claim: a second refund of this job, concurrent or later, inserts nothing here. It cannot
-      // be a P2002, which would abort the caller's whole transaction on PostgreSQL.
-      const claimed = await client.$executeRaw`
+    // One statement, so it never waits for a transaction slot: lock the charged account (FOR UPDATE
+    // waits for any other write of that user and then reads the latest balance), claim the refund
+    // (a second refund of the job, concurrent or later, inserts nothing and so updates nothing),
+    // then give the amount back. Never a P2002, which would abort the caller's transaction.
+    const rows = await this.db.client.$queryRaw<{ balance: number }[]>`
+      WITH charge AS (
+        SELECT user_id, -amount AS amount FROM credit_entries
+        WHERE job_id = ${input.jobId}::uuid AND kind = 'CHARGE'::"CreditEntryKind"
+      ),
+      account AS (
+        SELECT a.user_id, a.balance, a.last_seq, charge.amount
+        FROM credit_accounts a JOIN charge ON charge.user_id = a.user_id
+        FOR UPDATE OF a
+      ),
+      claimed AS (
         INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, job_id, reason, created_at)
-        VALUES (${newId()}::uuid, ${charge.userId}::uuid, ${account.last_seq + 1}::int, 'REFUND'::"CreditEntryKind", ${amount}::int,
-                ${account.balance + amount}::int, ${input.jobId}::uuid, ${input.reason}, ${now}::timestamptz)
-        ON CONFLICT (job_id, kind) DO NOTHING`;
-      if (claimed === 0) return false;
-      await client.creditAccount.update({
-        where: { userId: charge.userId },
-        data: { balance: { increment: amount }, lastSeq: { increment: 1 }, updatedAt: now },
-      });
-      return true;
-    });
+        SELECT ${newId()}::uuid, user_id, last_seq + 1, 'REFUND'::"CreditEntryKind", amount, balance + amount,
+               ${input.jobId}::uuid, ${input.reason}, ${now}::timestamptz
+        FROM account
+        ON CONFLICT (job_id, kind) DO NOTHING
+        RETURNING user_id, amount
+      )
+      UPDATE credit_accounts a
+      SET balance = a.balance + claimed.amount, last_seq = a.last_seq + 1, updated_at = ${now}::timestamptz
+      FROM claimed
+      WHERE a.user_id = claimed.user_id
+      RETURNING a.balance`;
+    return rows.length > 0;
   }
 
   async grant(input: {

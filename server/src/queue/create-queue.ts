@@ -10,7 +10,14 @@ import { EmbeddedQueue } from "./embedded.queue.js";
 /** BullMQ when REDIS_URL is set; otherwise the jobs table, run inside the API process. */
 export function createJobQueue(config: AppConfig, logger: Logger, database: Database): PlatformAdapter<JobQueue> {
   if (config.redisUrl) {
-    const queue = new BullQueue({ url: config.redisUrl, prefix: config.jobs.queuePrefix, concurrency: config.jobs.concurrency, logger });
+    const queue = new BullQueue({
+      url: config.redisUrl,
+      prefix: config.jobs.queuePrefix,
+      concurrency: config.jobs.concurrency,
+      lockDurationMs: config.jobs.lockMs,
+      stalledIntervalMs: config.jobs.stalledIntervalMs,
+      logger,
+    });
     return {
       port: "job queue",
       token: JOB_QUEUE,

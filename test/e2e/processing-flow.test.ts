@@ -59,7 +59,12 @@ const modes: Mode[] = [
       if (config.database.kind !== "postgres") throw new Error("BullMQ mode needs the PostgreSQL scratch database");
       let worker: WorkerProcess;
       try {
-        worker = await startWorker({ ...env, NODE_ENV: "test", DATABASE_URL: config.database.url, JWT_SECRET: config.auth.jwtSecret });
+        worker = await startWorker({
+          ...env,
+          NODE_ENV: "test",
+          DATABASE_URL: config.database.url,
+          JWT_SECRET: config.auth.jwtSecret,
+        });
       } catch (error) {
         await api.close();
         throw error;

@@ -174,5 +174,32 @@ for (const mode of modes) {
       },
       E2E_TIMEOUT_MS,
     );
+
+    it(
+      "creates exactly the jobs the credits pay for under 200 concurrent calls, and never goes below zero",
+      async () => {
+        const store = createTokenStore();
+        const racer = createReelbaseClient({ url: running.api.url, auth: { type: "bearer", store } });
+        store.set(await racer.auth.register.mutate({ email: uniqueEmail("racer"), password: PASSWORD }));
+        // 170 s at P720 costs ceil(2.8 min) × 2 = 6 credits: the 30 of sign-up pay for exactly 5 jobs.
+        const long = await makeTestVideo(sandbox, { seconds: 170, width: 160, height: 90 });
+        const id = await uploadOverHttp(racer, long, "Race");
+        const answers = await Promise.allSettled(
+          Array.from({ length: 200 }, () => racer.videos.process.mutate({ id, quality: "P720" })),
+        );
+        const refusals = answers.flatMap((answer) => (answer.status === "rejected" ? [answer.reason as unknown] : []));
+        expect(answers.filter((answer) => answer.status === "fulfilled")).toHaveLength(5);
+        // Every other call is refused for want of credits: a lost race is never a 500.
+        for (const refusal of refusals)
+          expect(refusal).toMatchObject({ data: { errorCode: "INSUFFICIENT_CREDITS", httpStatus: 422 } });
+        expect((await racer.credits.balance.query()).balance).toBe(0);
+        const jobs = (await racer.jobs.list.query({ videoId: id, limit: 100 })).items;
+        expect(jobs).toHaveLength(5);
+        // Long transcodes nobody waits for: cancelled (refunded) so they do not slow what follows.
+        for (const job of jobs) await racer.jobs.cancel.mutate({ id: job.id });
+        expect((await racer.credits.balance.query()).balance).toBe(30);
+      },
+      E2E_TIMEOUT_MS,
+    );
   });
 }

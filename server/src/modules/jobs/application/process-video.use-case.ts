@@ -79,7 +79,11 @@ export class ProcessVideoUseCase {
       // Nothing would ever run it: end it (refunded) and tell the caller to try again later.
       this.logger.error("could not enqueue a job; cancelled and refunded it", { jobId: job.id, error });
       await this.cancelJob.cancel(job.id);
-      throw new DomainError(ErrorCodes.DEPENDENCY_UNAVAILABLE, "UNAVAILABLE", "The job queue is unavailable; the credits were refunded");
+      throw new DomainError(
+        ErrorCodes.DEPENDENCY_UNAVAILABLE,
+        "UNAVAILABLE",
+        "The job queue is unavailable; the credits were refunded",
+      );
     }
     return job;
   }

@@ -2,7 +2,7 @@
  * Runs benchmarks one after another, each in its own process (so one's heap and connections never
  * weigh on the next), echoes their markdown, and rewrites their sections of docs/benchmarks.md.
  *
- *   npm run bench                          all three
+ *   npm run bench                          all of them
  *   npm run bench -- list-depth get-cache  some of them
  *   npm run bench -- upload-rss --no-write print only, leave docs/benchmarks.md alone
  *
@@ -22,6 +22,7 @@ const BENCHES = {
   "upload-rss": "bench/local-upload-rss.ts",
   "get-cache": "bench/videos-get-cache.ts",
   "transcode-overhead": "bench/transcode-overhead.ts",
+  "queue-pickup": "bench/queue-pickup.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

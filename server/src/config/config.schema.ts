@@ -67,6 +67,9 @@ export const envSchema = z.object({
     .regex(/^[\w-]{1,64}$/, "letters, digits, _ and - only")
     .default("reelbase"),
   RUN_JOBS_IN_API: booleanFlag.default(false),
+  // BullMQ's lock and stall check: how soon a dead worker's job goes to another. Tests shorten them.
+  QUEUE_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  QUEUE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
 });
 
 /**

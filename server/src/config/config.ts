@@ -31,7 +31,7 @@ export interface AppConfig {
   media: { ffprobePath: string | undefined; ffmpegPath: string | undefined };
   cache: { ttlSeconds: number };
   /** With Redis, `npm run worker` runs jobs; RUN_JOBS_IN_API makes the API run them too. Without Redis the API always does. */
-  jobs: { concurrency: number; queuePrefix: string; runInApi: boolean };
+  jobs: { concurrency: number; queuePrefix: string; runInApi: boolean; lockMs: number; stalledIntervalMs: number };
 }
 
 export type StorageConfig =
@@ -116,7 +116,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     media: { ffprobePath: env.FFPROBE_PATH, ffmpegPath: env.FFMPEG_PATH },
     cache: { ttlSeconds: env.CACHE_TTL_SECONDS },
-    jobs: { concurrency: env.JOB_CONCURRENCY, queuePrefix: env.QUEUE_PREFIX, runInApi: env.RUN_JOBS_IN_API || !env.REDIS_URL },
+    jobs: {
+      concurrency: env.JOB_CONCURRENCY,
+      queuePrefix: env.QUEUE_PREFIX,
+      runInApi: env.RUN_JOBS_IN_API || !env.REDIS_URL,
+      lockMs: env.QUEUE_LOCK_MS,
+      stalledIntervalMs: env.QUEUE_STALLED_INTERVAL_MS,
+    },
   };
 }
 

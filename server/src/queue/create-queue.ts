@@ -14,6 +14,8 @@ export function createJobQueue(config: AppConfig, logger: Logger, database: Data
       url: config.redisUrl,
       prefix: config.jobs.queuePrefix,
       concurrency: config.jobs.concurrency,
+      lockDurationMs: config.jobs.lockMs,
+      stalledIntervalMs: config.jobs.stalledIntervalMs,
       logger,
     });
     return {

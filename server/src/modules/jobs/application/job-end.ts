@@ -26,13 +26,15 @@ export class JobEnd {
   async save(job: Job, alsoCommit?: () => Promise<void>): Promise<boolean> {
     const saved = await this.unitOfWork.run(async () => {
       if (!(await this.jobs.save(job))) return false;
-      if (job.owesRefund)
-        await this.ledger.refund({ jobId: job.id, reason: job.status === "CANCELLED" ? "cancelled" : "failed" });
       if (job.isTerminal) {
         await alsoCommit?.();
         const othersActive = (await this.jobs.listActiveByVideo(job.videoId)).some((other) => other.id !== job.id);
         await this.videos.jobEnded(job.videoId, endOf(job), othersActive);
       }
+      // After the video's lock, as videos.process takes them (video, then credit account): the
+      // other order deadlocked a cancel against a process call on the same video.
+      if (job.owesRefund)
+        await this.ledger.refund({ jobId: job.id, reason: job.status === "CANCELLED" ? "cancelled" : "failed" });
       return true;
     });
     if (saved) await this.events.published(job);

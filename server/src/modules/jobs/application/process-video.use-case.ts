@@ -62,9 +62,11 @@ export class ProcessVideoUseCase {
       now: this.clock.now(),
     });
     const created = await this.unitOfWork.run(async () => {
+      // The video row's lock comes first: the job insert takes a key-share lock on it (the foreign
+      // key), so locking it FOR UPDATE after the charge deadlocked concurrent calls on one video.
+      await this.videos.jobAccepted(video.id);
       if (!(await this.jobs.create(job))) return false;
       await this.ledger.charge({ userId: caller.userId, amount: job.toState().creditsCharged, jobId: job.id });
-      await this.videos.jobAccepted(video.id);
       return true;
     });
     if (!created && key) {

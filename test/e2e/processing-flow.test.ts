@@ -1,0 +1,205 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createReelbaseClient, createTokenStore, type ReelbaseClient } from "../../client/src/index.js";
+import { APP_CONFIG, type AppConfig } from "../../server/src/config/config.js";
+import { startHttpApi, type HttpTestApi } from "../support/http-api.js";
+import { probeStreams, uploadOverHttp, watchProgress, type ProgressEvent } from "../support/http-processing.js";
+import { makeTestVideo } from "../support/media-fixtures.js";
+import { PASSWORD, uniqueEmail } from "../support/users.js";
+import { startWorker, type WorkerProcess } from "../support/worker-process.js";
+
+const postgresUrl = inject("postgresUrl");
+const redisUrl = inject("redisUrl");
+const E2E_TIMEOUT_MS = 120_000;
+
+interface Running {
+  api: HttpTestApi;
+  stop(): Promise<void>;
+}
+
+interface Mode {
+  name: string;
+  available: boolean;
+  start(sandbox: string): Promise<Running>;
+}
+
+/** Removes a test run's BullMQ keys, so repeated runs leave nothing in the shared Redis. */
+async function dropQueueKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const modes: Mode[] = [
+  {
+    name: "the embedded queue (jobs run in the API process)",
+    available: true,
+    start: async (sandbox) => {
+      const api = await startHttpApi("pglite", { LOCAL_STORAGE_DIR: path.join(sandbox, "objects") });
+      return { api, stop: () => api.close() };
+    },
+  },
+  {
+    name: "BullMQ (jobs run in a separate worker process)",
+    // Needs both services; REQUIRE_SERVICES/CI make their absence fail the run in global setup.
+    available: Boolean(postgresUrl && redisUrl),
+    start: async (sandbox) => {
+      const queuePrefix = `rbe2e-${process.pid}-${randomUUID().slice(0, 8)}`;
+      const env = { LOCAL_STORAGE_DIR: path.join(sandbox, "objects"), REDIS_URL: redisUrl ?? "", QUEUE_PREFIX: queuePrefix };
+      const api = await startHttpApi("postgres", env);
+      const config = api.container.get<AppConfig>(APP_CONFIG);
+      if (config.database.kind !== "postgres") throw new Error("BullMQ mode needs the PostgreSQL scratch database");
+      let worker: WorkerProcess;
+      try {
+        worker = await startWorker({
+          ...env,
+          NODE_ENV: "test",
+          DATABASE_URL: config.database.url,
+          JWT_SECRET: config.auth.jwtSecret,
+        });
+      } catch (error) {
+        await api.close();
+        throw error;
+      }
+      return {
+        api,
+        stop: async () => {
+          await worker.stop();
+          await api.close();
+          await dropQueueKeys(redisUrl ?? "", queuePrefix);
+        },
+      };
+    },
+  },
+];
+
+const revisionsOf = (events: ProgressEvent[]) => events.map((event) => Number(event.id));
+
+for (const mode of modes) {
+  describe.runIf(mode.available)(`processing over real HTTP with ${mode.name}`, () => {
+    let sandbox: string;
+    let running: Running;
+    let client: ReelbaseClient;
+    let clip: string;
+
+    beforeAll(async () => {
+      sandbox = await mkdtemp(path.join(tmpdir(), "reelbase-processing-"));
+      running = await mode.start(sandbox);
+      const store = createTokenStore();
+      client = createReelbaseClient({ url: running.api.url, auth: { type: "bearer", store } });
+      store.set(await client.auth.register.mutate({ email: uniqueEmail("processor"), password: PASSWORD }));
+      // 16:9 above the P360 box, so the rendition must be scaled down to fit it.
+      clip = await makeTestVideo(sandbox, { seconds: 3, width: 960, height: 540 });
+    }, E2E_TIMEOUT_MS);
+
+    afterAll(async () => {
+      await running?.stop();
+      await rm(sandbox, { recursive: true, force: true });
+    }, E2E_TIMEOUT_MS);
+
+    it(
+      "uploads, processes with live progress, and serves a rendition ffprobe confirms",
+      async () => {
+        const id = await uploadOverHttp(client, clip, "Full flow");
+        const job = await client.videos.process.mutate({ id, quality: "P360" });
+        expect(job).toMatchObject({ videoId: id, quality: "P360", creditsCharged: 1 });
+        const events = await watchProgress(client, job.id).done;
+
+        // The current state first (whatever the job has reached by then), then only newer states.
+        expect(events.length).toBeGreaterThanOrEqual(2);
+        expect(["QUEUED", "RUNNING"]).toContain(events[0]?.data.status);
+        const revisions = revisionsOf(events);
+        expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+        expect(new Set(revisions).size).toBe(revisions.length);
+        expect(events.some((event) => event.data.status === "RUNNING")).toBe(true);
+        const running = events.filter((event) => event.data.status === "RUNNING").map((event) => event.data.progress);
+        expect(running).toEqual([...running].sort((a, b) => a - b));
+        expect(events.at(-1)?.data).toMatchObject({ jobId: job.id, status: "SUCCEEDED", progress: 100 });
+
+        expect((await client.videos.get.query({ id })).status).toBe("READY");
+        expect((await client.credits.balance.query()).balance).toBe(29);
+        const { url } = await client.videos.downloadUrl.query({ id, kind: "rendition" });
+        const download = await fetch(url);
+        expect(download.status).toBe(200);
+        const file = path.join(sandbox, `rendition-${job.id}.mp4`);
+        await writeFile(file, new Uint8Array(await download.arrayBuffer()));
+        const streams = await probeStreams(file);
+        const video = streams.find((stream) => stream.codec_type === "video");
+        expect(video).toMatchObject({ codec_name: "h264", width: 640, height: 360 });
+        expect(streams.find((stream) => stream.codec_type === "audio")?.codec_name).toBe("aac");
+      },
+      E2E_TIMEOUT_MS,
+    );
+
+    it(
+      "resumes from the last event id after a reconnect and misses nothing after it",
+      async () => {
+        const id = await uploadOverHttp(client, clip, "Reconnect");
+        const job = await client.videos.process.mutate({ id, quality: "P360" });
+        const first = (await watchProgress(client, job.id, { stopAfter: () => true }).done)[0];
+        if (!first) throw new Error("no first event");
+        // The precondition of the case: the client left before the job ended.
+        expect(["QUEUED", "RUNNING"]).toContain(first.data.status);
+
+        const resumed = await watchProgress(client, job.id, { lastEventId: first.id }).done;
+        expect(resumed.length).toBeGreaterThanOrEqual(1);
+        for (const revision of revisionsOf(resumed)) expect(revision).toBeGreaterThan(Number(first.id));
+        expect(resumed.at(-1)?.data).toMatchObject({ status: "SUCCEEDED", progress: 100 });
+      },
+      E2E_TIMEOUT_MS,
+    );
+
+    it(
+      "streams progress to an API key with jobs:read, and refuses one without it",
+      async () => {
+        const id = await uploadOverHttp(client, clip, "Scripted");
+        const job = await client.videos.process.mutate({ id, quality: "P360" });
+        const reader = await client.apiKeys.create.mutate({ name: "progress", scopes: ["jobs:read"] });
+        const keyClient = createReelbaseClient({ url: running.api.url, auth: { type: "apiKey", key: reader.key } });
+        const events = await watchProgress(keyClient, job.id).done;
+        expect(events.at(-1)?.data).toMatchObject({ jobId: job.id, status: "SUCCEEDED" });
+
+        const other = await client.apiKeys.create.mutate({ name: "no jobs", scopes: ["videos:read"] });
+        const refusedClient = createReelbaseClient({ url: running.api.url, auth: { type: "apiKey", key: other.key } });
+        const refused = await watchProgress(refusedClient, job.id, { timeoutMs: 20_000 }).done.catch((error: unknown) => error);
+        expect(refused).toMatchObject({ data: { code: "FORBIDDEN", httpStatus: 403 } });
+      },
+      E2E_TIMEOUT_MS,
+    );
+
+    it(
+      "creates exactly the jobs the credits pay for under 200 concurrent calls, and never goes below zero",
+      async () => {
+        const store = createTokenStore();
+        const racer = createReelbaseClient({ url: running.api.url, auth: { type: "bearer", store } });
+        store.set(await racer.auth.register.mutate({ email: uniqueEmail("racer"), password: PASSWORD }));
+        // 170 s at P720 costs ceil(2.8 min) × 2 = 6 credits: the 30 of sign-up pay for exactly 5 jobs.
+        const long = await makeTestVideo(sandbox, { seconds: 170, width: 160, height: 90 });
+        const id = await uploadOverHttp(racer, long, "Race");
+        const answers = await Promise.allSettled(
+          Array.from({ length: 200 }, () => racer.videos.process.mutate({ id, quality: "P720" })),
+        );
+        const refusals = answers.flatMap((answer) => (answer.status === "rejected" ? [answer.reason as unknown] : []));
+        expect(answers.filter((answer) => answer.status === "fulfilled")).toHaveLength(5);
+        // Every other call is refused for want of credits: a lost race is never a 500.
+        for (const refusal of refusals)
+          expect(refusal).toMatchObject({ data: { errorCode: "INSUFFICIENT_CREDITS", httpStatus: 422 } });
+        expect((await racer.credits.balance.query()).balance).toBe(0);
+        const jobs = (await racer.jobs.list.query({ videoId: id, limit: 100 })).items;
+        expect(jobs).toHaveLength(5);
+        // Long transcodes nobody waits for: cancelled (refunded) so they do not slow what follows.
+        for (const job of jobs) await racer.jobs.cancel.mutate({ id: job.id });
+        expect((await racer.credits.balance.query()).balance).toBe(30);
+      },
+      E2E_TIMEOUT_MS,
+    );
+  });
+}

@@ -1,0 +1,215 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { DATABASE, type Database } from "../../server/src/database/database.js";
+import { BullQueue } from "../../server/src/queue/bullmq.queue.js";
+import { EmbeddedQueue } from "../../server/src/queue/embedded.queue.js";
+import type { JobDelivery, JobQueue, JobRunOutcome } from "../../server/src/shared/application/job-queue.js";
+import { backends, createTestApp, silentLogger, type TestApp } from "../support/test-app.js";
+import { registerUser } from "../support/users.js";
+
+const redisUrl = inject("redisUrl");
+
+/** What a runner saw: every delivery, in order, with the time it arrived. */
+class Deliveries {
+  readonly seen: { jobId: string; at: number; signal: AbortSignal }[] = [];
+  of(jobId: string) {
+    return this.seen.filter((delivery) => delivery.jobId === jobId);
+  }
+  record(delivery: JobDelivery): void {
+    this.seen.push({ jobId: delivery.jobId, at: performance.now(), signal: delivery.signal });
+  }
+}
+
+/**
+ * One adapter under the port's contract. `addJob` makes a job the queue may deliver (a row for the
+ * embedded queue, whose runner must then move the row on, as RunJob does); `settle` is what a
+ * runner does with a delivery it has finished, `requeue` what it does before answering "retry".
+ */
+interface Harness {
+  queue: JobQueue & { close(): Promise<void> };
+  addJob(): Promise<string>;
+  settle(jobId: string): Promise<void>;
+  requeue(jobId: string): Promise<void>;
+  /** The shortest wait before a "retry" is delivered again. */
+  backoffMs: number;
+}
+
+/** A runner that answers with `answer` after doing what a real runner would to the job row. */
+function recordingRunner(harness: Harness, deliveries: Deliveries, answer: (jobId: string, nth: number) => JobRunOutcome) {
+  return async (delivery: JobDelivery): Promise<JobRunOutcome> => {
+    deliveries.record(delivery);
+    const outcome = answer(delivery.jobId, deliveries.of(delivery.jobId).length);
+    await (outcome === "retry" ? harness.requeue(delivery.jobId) : harness.settle(delivery.jobId));
+    return outcome;
+  };
+}
+
+/** Long enough for several polls and Redis round trips: a second delivery would have happened by then. */
+const QUIET_MS = 1_500;
+const quiet = () => new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+
+function contract(makeHarness: () => Promise<Harness>) {
+  let harness: Harness;
+  afterEach(async () => {
+    await harness?.queue.close();
+  });
+
+  it("delivers an enqueued id to the runner once", async () => {
+    harness = await makeHarness();
+    const deliveries = new Deliveries();
+    await harness.queue.startConsuming(recordingRunner(harness, deliveries, () => "done"));
+    const id = await harness.addJob();
+    await harness.queue.enqueue(id);
+    await vi.waitFor(() => expect(deliveries.of(id)).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    await quiet();
+    expect(deliveries.of(id)).toHaveLength(1);
+  });
+
+  it("delivers a job whose run answered 'retry' again, after the backoff", async () => {
+    harness = await makeHarness();
+    const deliveries = new Deliveries();
+    await harness.queue.startConsuming(recordingRunner(harness, deliveries, (_id, nth) => (nth === 1 ? "retry" : "done")));
+    const id = await harness.addJob();
+    await harness.queue.enqueue(id);
+    await vi.waitFor(() => expect(deliveries.of(id)).toHaveLength(2), { timeout: 15_000, interval: 20 });
+    const [first, second] = deliveries.of(id);
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(harness.backoffMs * 0.9);
+    await quiet();
+    expect(deliveries.of(id)).toHaveLength(2);
+  });
+
+  it("delivers an id enqueued twice once", async () => {
+    harness = await makeHarness();
+    const deliveries = new Deliveries();
+    const id = await harness.addJob();
+    await harness.queue.enqueue(id);
+    await harness.queue.enqueue(id);
+    await harness.queue.startConsuming(recordingRunner(harness, deliveries, () => "done"));
+    await vi.waitFor(() => expect(deliveries.of(id)).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    await harness.queue.enqueue(id); // and once more, after it ran
+    await quiet();
+    expect(deliveries.of(id)).toHaveLength(1);
+  });
+
+  it("aborts the signal of a run in flight on close(), and close() resolves", async () => {
+    harness = await makeHarness();
+    const deliveries = new Deliveries();
+    await harness.queue.startConsuming(async (delivery) => {
+      deliveries.record(delivery);
+      // A runner that works until told to stop, as RunJob does with ffmpeg.
+      await new Promise((resolve) => delivery.signal.addEventListener("abort", resolve, { once: true }));
+      await harness.requeue(delivery.jobId);
+      return "retry";
+    });
+    const id = await harness.addJob();
+    await harness.queue.enqueue(id);
+    await vi.waitFor(() => expect(deliveries.of(id)).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    const closing = harness.queue.close();
+    await expect(
+      Promise.race([closing.then(() => "closed"), new Promise((r) => setTimeout(() => r("hung"), 10_000))]),
+    ).resolves.toBe("closed");
+    expect(deliveries.of(id)[0]?.signal.aborted).toBe(true);
+  });
+}
+
+describe.each(backends())("EmbeddedQueue on %s", (backend) => {
+  let app: TestApp;
+  let db: Database;
+  let owner: { id: string; videoId: string };
+
+  beforeAll(async () => {
+    app = await createTestApp(backend);
+    db = app.container.get<Database>(DATABASE);
+    const user = await registerUser(app, "queue");
+    const video = await app.caller(user.bearer).videos.create({ title: "queue contract" });
+    owner = { id: user.user.id, videoId: video.id };
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const insertJob = async (data: { status?: "QUEUED" | "RUNNING"; updatedAt?: Date; attempts?: number } = {}) => {
+    const id = randomUUID();
+    await db.client.job.create({
+      data: { id, videoId: owner.videoId, ownerId: owner.id, type: "TRANSCODE", params: {}, creditsCharged: 0, ...data },
+    });
+    return id;
+  };
+  const open = (options: { singleProcess?: boolean; staleRunMs?: number } = {}) =>
+    new EmbeddedQueue(db, {
+      concurrency: 1,
+      pollMs: 50,
+      singleProcess: options.singleProcess ?? false,
+      logger: silentLogger,
+      ...options,
+    });
+
+  contract(async () => ({
+    queue: open(),
+    addJob: () => insertJob(),
+    settle: async (id) => void (await db.client.job.update({ where: { id }, data: { status: "SUCCEEDED" } })),
+    requeue: async (id) => void (await db.client.job.update({ where: { id }, data: { status: "QUEUED", attempts: 1 } })),
+    // retryDelayMs(1): the embedded queue's backoff is not configurable.
+    backoffMs: 2_000,
+  }));
+
+  it("delivers a RUNNING row left by a crash again at start when it owns the database (PGlite)", async () => {
+    const deliveries = new Deliveries();
+    const crashed = await insertJob({ status: "RUNNING", attempts: 1 });
+    const queue = open({ singleProcess: true });
+    try {
+      await queue.startConsuming(async (delivery) => {
+        deliveries.record(delivery);
+        await db.client.job.update({ where: { id: delivery.jobId }, data: { status: "SUCCEEDED" } });
+        return "done";
+      });
+      await vi.waitFor(() => expect(deliveries.of(crashed)).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it("shared with other processes, redelivers only a RUNNING row nobody has touched for staleRunMs", async () => {
+    const deliveries = new Deliveries();
+    const stale = await insertJob({ status: "RUNNING", attempts: 1, updatedAt: new Date(Date.now() - 60_000) });
+    // Another live process's run: its heartbeat keeps updatedAt fresh.
+    const live = await insertJob({ status: "RUNNING", attempts: 1, updatedAt: new Date(Date.now() + 60_000) });
+    const queue = open({ singleProcess: false, staleRunMs: 30_000 });
+    try {
+      await queue.startConsuming(async (delivery) => {
+        deliveries.record(delivery);
+        if (delivery.jobId !== live) await db.client.job.update({ where: { id: delivery.jobId }, data: { status: "SUCCEEDED" } });
+        return "done";
+      });
+      await vi.waitFor(() => expect(deliveries.of(stale)).toHaveLength(1), { timeout: 10_000, interval: 20 });
+      await quiet();
+      expect(deliveries.of(live)).toHaveLength(0);
+    } finally {
+      await queue.close();
+      await db.client.job.update({ where: { id: live }, data: { status: "SUCCEEDED" } });
+    }
+  });
+});
+
+describe.runIf(redisUrl)("BullQueue on Redis", () => {
+  const prefixes: string[] = [];
+  afterAll(async () => {
+    const redis = new Redis(redisUrl ?? "");
+    for (const prefix of prefixes) {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    }
+    redis.disconnect();
+  });
+
+  contract(async () => {
+    // A prefix per case: each starts on an empty queue, as a fresh deployment would.
+    const prefix = `rbqueue-${process.pid}-${randomUUID().slice(0, 8)}`;
+    prefixes.push(prefix);
+    const backoffMs = 300;
+    const queue = new BullQueue({ url: redisUrl ?? "", prefix, concurrency: 1, logger: silentLogger, backoffMs });
+    // BullMQ holds the job state itself: the runner has no row to move on.
+    return { queue, addJob: async () => randomUUID(), settle: async () => {}, requeue: async () => {}, backoffMs };
+  });
+});

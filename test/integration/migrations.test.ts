@@ -27,6 +27,7 @@ const APP_TABLES = [
   "audit_logs",
   "credit_accounts",
   "credit_entries",
+  "jobs",
   "refresh_tokens",
   "sessions",
   "stored_files",

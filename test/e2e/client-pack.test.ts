@@ -5,6 +5,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ProgressEvent } from "../support/http-processing.js";
+import { prepareProgressFixture, PROGRESS_SCRIPT, type PackedProgressOutput } from "../support/packed-progress.js";
 
 /**
  * What a customer gets: the client is built and packed like a release, installed from the
@@ -20,9 +22,10 @@ interface RunResult {
   output: string;
 }
 
-async function run(command: string, args: string[], cwd: string): Promise<RunResult> {
+async function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<RunResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(command, args, { cwd, maxBuffer: 32 * 1024 * 1024 });
+    const options = { cwd, env: { ...process.env, ...env }, maxBuffer: 32 * 1024 * 1024 };
+    const { stdout, stderr } = await promisify(execFile)(command, args, options);
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -30,8 +33,8 @@ async function run(command: string, args: string[], cwd: string): Promise<RunRes
   }
 }
 
-async function runOk(command: string, args: string[], cwd: string): Promise<string> {
-  const result = await run(command, args, cwd);
+async function runOk(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
+  const result = await run(command, args, cwd, env);
   if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} failed (${result.code}):\n${result.output}`);
   return result.output;
 }
@@ -186,6 +189,46 @@ describe("the packed client in an outside project", () => {
       expect(result.output).toMatch(/bad\.ts\(\d+,\d+\): error TS2322/);
       // Only the deliberate mistake: no errors from the installed declarations.
       expect(result.output.match(/error TS\d+/g)).toEqual(["error TS2322"]);
+    },
+    SLOW,
+  );
+
+  it(
+    "streams jobs.onProgress from Node with bearer and API-key auth",
+    async () => {
+      const sandbox = await mkdtemp(path.join(tmpdir(), "reelbase-packed-progress-"));
+      dirs.push(sandbox);
+      const { api, env } = await prepareProgressFixture(sandbox);
+      let output: PackedProgressOutput;
+      try {
+        await writeFile(path.join(consumer, "progress.mjs"), PROGRESS_SCRIPT);
+        const printed = await runOk(process.execPath, ["progress.mjs"], consumer, env);
+        output = JSON.parse(printed.trim().split("\n").at(-1) ?? "") as PackedProgressOutput;
+      } finally {
+        await api.close();
+      }
+      const { job, bearer, apiKey } = output;
+      const revisions = (events: ProgressEvent[]) => events.map((event) => Number(event.id));
+
+      // Bearer: the current state first, then newer states in order, ending SUCCEEDED at 100 %.
+      expect(bearer.events.length).toBeGreaterThanOrEqual(2);
+      expect(["QUEUED", "RUNNING"]).toContain(bearer.events[0]?.data.status);
+      for (const event of bearer.events) {
+        expect(typeof event.id).toBe("string");
+        expect(event.data.jobId).toBe(job.id);
+      }
+      const ids = revisions(bearer.events);
+      for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1] ?? Infinity);
+      const progress = bearer.events.map((event) => event.data.progress);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b));
+      expect(bearer.events.at(-1)?.data).toMatchObject({ status: "SUCCEEDED", progress: 100 });
+      expect(bearer.completed).toBe(true);
+
+      // API key on the finished job: its current (terminal) state, then the stream ends.
+      expect(apiKey.events).toHaveLength(1);
+      expect(apiKey.events[0]?.data).toMatchObject({ jobId: job.id, status: "SUCCEEDED", progress: 100 });
+      expect(apiKey.events[0]?.id).toBe(bearer.events.at(-1)?.id);
+      expect(apiKey.completed).toBe(true);
     },
     SLOW,
   );

@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { chmod, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,6 +8,7 @@ import { FfprobeProber, interpretFfprobeOutput } from "../../server/src/media/ff
 import { resolveMediaBinaries } from "../../server/src/media/media-binaries.js";
 import type { Logger } from "../../server/src/shared/application/logger.js";
 import { DomainError } from "../../server/src/shared/domain/domain-error.js";
+import { serveFiles, type FileServer } from "../support/media-inspection.js";
 import { makeAudioOnly, makeImage, makeNotAVideo, makeTestVideo, runFfmpeg, testVideoCodecs } from "../support/media-fixtures.js";
 
 const binaries = resolveMediaBinaries({ ffprobePath: process.env.FFPROBE_PATH, ffmpegPath: process.env.FFMPEG_PATH });
@@ -139,8 +139,7 @@ describe("FfprobeProber when the tool cannot run", () => {
 describe("FfprobeProber over http", () => {
   const requests: { path: string; range: string | undefined }[] = [];
   const files = new Map<string, string>();
-  let server: http.Server;
-  let base: string;
+  let server: FileServer;
 
   beforeAll(async () => {
     const video = await makeTestVideo(dir, { seconds: 2 });
@@ -151,45 +150,28 @@ describe("FfprobeProber over http", () => {
       .set("/moov-at-end.mp4", moovAtEnd)
       .set("/text.mp4", await makeNotAVideo(dir));
 
-    server = http.createServer((req, res) => {
-      const url = new URL(req.url ?? "/", "http://localhost");
-      requests.push({ path: url.pathname, range: req.headers.range });
-      const file = files.get(url.pathname);
-      if (!file) return void res.writeHead(404).end();
-      void stat(file).then(({ size }) => {
-        const match = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
-        const start = match ? Number(match[1]) : 0;
-        const end = match?.[2] ? Math.min(Number(match[2]), size - 1) : size - 1;
-        if (start >= size) return void res.writeHead(416, { "Content-Range": `bytes */${size}` }).end();
-        const headers = { "Accept-Ranges": "bytes", "Content-Type": "video/mp4", "Content-Length": String(end - start + 1) };
-        res.writeHead(match ? 206 : 200, match ? { ...headers, "Content-Range": `bytes ${start}-${end}/${size}` } : headers);
-        if (req.method === "HEAD") return void res.end();
-        createReadStream(file, { start, end }).pipe(res);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveFiles(files, (request) => requests.push(request));
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   it("probes a presigned-style URL, seeking with Range requests", async () => {
     requests.length = 0;
-    const probe = await prober.probe(`${base}/moov-at-end.mp4?X-Amz-Signature=secret-signature`);
+    const probe = await prober.probe(`${server.base}/moov-at-end.mp4?X-Amz-Signature=secret-signature`);
     expect(probe).toMatchObject({ width: 160, height: 90, audioCodec: "aac" });
     expect(Math.abs((probe?.durationSeconds ?? 0) - 2)).toBeLessThanOrEqual(0.2);
     expect(requests.some((request) => request.range && request.range !== "bytes=0-")).toBe(true);
-    expect(await prober.probe(`${base}/video.mp4`)).toMatchObject({ width: 160, height: 90 });
+    expect(await prober.probe(`${server.base}/video.mp4`)).toMatchObject({ width: 160, height: 90 });
   });
 
   it("answers null for a text file behind a URL", async () => {
-    expect(await prober.probe(`${base}/text.mp4`)).toBeNull();
+    expect(await prober.probe(`${server.base}/text.mp4`)).toBeNull();
   });
 
   it("fails with MEDIA_TOOL_FAILED (not null) when the store answers 404, without logging the signature", async () => {
     logged.length = 0;
-    const error = await domainError(prober.probe(`${base}/missing.mp4?X-Amz-Signature=secret-signature`));
+    const error = await domainError(prober.probe(`${server.base}/missing.mp4?X-Amz-Signature=secret-signature`));
     expect(error).toMatchObject({ code: "MEDIA_TOOL_FAILED", details: { reason: "input_unreachable" } });
     expect(logged.some((entry) => entry.level === "warn")).toBe(true);
     expect(JSON.stringify(logged)).not.toContain("secret-signature");

@@ -71,9 +71,14 @@ export interface FileServer {
 }
 
 /** Serves files by URL path with single-range support, as S3 and the local /files route do. */
-export async function serveFiles(files: ReadonlyMap<string, string>): Promise<FileServer> {
+export async function serveFiles(
+  files: ReadonlyMap<string, string>,
+  onRequest?: (request: { path: string; range: string | undefined }) => void,
+): Promise<FileServer> {
   const server = http.createServer((req, res) => {
-    const file = files.get(new URL(req.url ?? "/", "http://localhost").pathname);
+    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    onRequest?.({ path: pathname, range: req.headers.range });
+    const file = files.get(pathname);
     if (!file) return void res.writeHead(404).end();
     void stat(file).then(({ size }) => {
       const match = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");

@@ -70,11 +70,11 @@ describe("the API over real HTTP", () => {
     expect(anonymous.status).toBe(401);
   });
 
-  it("reports liveness and readiness with the database and storage checked", async () => {
+  it("reports liveness and readiness with the database, storage and queue checked", async () => {
     expect(await (await api.get("/health/live")).json()).toEqual({ status: "ok" });
     const ready = await api.get("/health/ready");
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ok", checks: { database: "ok", storage: "ok" } });
+    expect(await ready.json()).toEqual({ status: "ok", checks: { database: "ok", storage: "ok", queue: "ok" } });
   });
 
   it("sends security headers and honours the CORS allow-list", async () => {
@@ -123,6 +123,7 @@ describe("the API in production mode", () => {
     expect(JSON.stringify(body)).not.toMatch(/prisma|select|pglite/i);
     const ready = await api.get("/health/ready");
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: "unavailable", failing: ["database"] });
+    // The embedded queue is the jobs table: it is down with the database.
+    expect(await ready.json()).toMatchObject({ status: "unavailable", failing: ["database", "queue"] });
   });
 });

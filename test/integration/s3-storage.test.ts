@@ -15,20 +15,12 @@ import type { ObjectStorage } from "../../server/src/shared/application/object-s
 import { PublicUrl } from "../../server/src/shared/application/public-url.js";
 import type { PlatformAdapter } from "../../server/src/shared/platform-adapter.js";
 import { DomainError } from "../../server/src/shared/domain/domain-error.js";
-import { S3RVER_CREDENTIALS as CREDENTIALS, startS3rver as startS3rverOn } from "../support/s3-server.js";
+import { S3RVER_CREDENTIALS as CREDENTIALS, startS3rver as startS3rverOn, FAST_POLICY } from "../support/s3-server.js";
 import { startSigV4VerifyingProxy, type VerifyingProxy } from "../support/sigv4-verifying-proxy.js";
 
 const logger = createWinstonLogger({ level: "silent", json: true });
 // s3rver knows one account; the bucket name is distinctive so a leak into an error message would show.
 const BUCKET = "reelbase-secret-bucket-name";
-const FAST_POLICY = {
-  timeoutMs: 2_000,
-  maxRetries: 1,
-  initialBackoffMs: 10,
-  maxBackoffMs: 50,
-  breakerThreshold: 5,
-  halfOpenAfterMs: 10_000,
-};
 
 let sandbox: string;
 let s3rver: S3rver;

@@ -12,19 +12,11 @@ import { LocalFileNotFoundError, type ObjectStorage } from "../../server/src/sha
 import { S3Storage, type S3StorageOptions } from "../../server/src/storage/s3.storage.js";
 import { InvalidObjectKeyError } from "../../server/src/storage/storage-keys.js";
 import { startLocalStorageServer, type LocalStorageHarness } from "../support/local-storage-server.js";
-import { S3RVER_CREDENTIALS, startS3rver } from "../support/s3-server.js";
+import { S3RVER_CREDENTIALS, startS3rver, FAST_POLICY } from "../support/s3-server.js";
 import { startSigV4VerifyingProxy, type VerifyingProxy } from "../support/sigv4-verifying-proxy.js";
 
 const logger = createWinstonLogger({ level: "silent", json: true });
 const BUCKET = "reelbase-put-file";
-const FAST_POLICY = {
-  timeoutMs: 2_000,
-  maxRetries: 1,
-  initialBackoffMs: 10,
-  maxBackoffMs: 50,
-  breakerThreshold: 5,
-  halfOpenAfterMs: 10_000,
-};
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 let sandbox: string;

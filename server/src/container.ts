@@ -9,7 +9,7 @@ import { createMediaProber } from "./media/create-media.js";
 import { createMediaTranscoder } from "./media/create-transcoder.js";
 import { createEventBus } from "./events/create-event-bus.js";
 import { createJobQueue } from "./queue/create-queue.js";
-import { DATABASE, type Database } from "./database/database.js";
+import type { Database } from "./database/database.js";
 import { jobsModule } from "./modules/jobs/jobs.module.js";
 import { auditModule } from "./modules/audit/audit.module.js";
 import { billingModule } from "./modules/billing/billing.module.js";
@@ -39,16 +39,23 @@ export async function createAppContainer(config: AppConfig, logger: Logger, cloc
   const lifecycle = new Lifecycle(logger);
   const publicUrl = new PublicUrl(config.http.publicUrl);
   const adapters: PlatformAdapter[] = [];
-  // The embedded queue is the jobs table: it needs the database opened first in the list.
-  const database = () => adapters.find((adapter) => adapter.token === DATABASE)?.value as Database;
+  // The embedded queue is the jobs table: it takes the database opened first in the list.
+  let database: Database | undefined;
   const platform: Array<() => PlatformAdapter | Promise<PlatformAdapter>> = [
-    () => createDatabaseAdapter(config, logger),
+    async () => {
+      const adapter = await createDatabaseAdapter(config, logger);
+      database = adapter.value;
+      return adapter;
+    },
     () => createCache(config, logger),
     () => createObjectStorage(config, publicUrl, logger, { clock }),
     () => createMediaProber(config, logger),
     () => createMediaTranscoder(config, logger),
     () => createEventBus(config, logger),
-    () => createJobQueue(config, logger, database()),
+    () => {
+      if (!database) throw new Error("the database must be opened before the job queue");
+      return createJobQueue(config, logger, database);
+    },
   ];
   try {
     for (const open of platform) {

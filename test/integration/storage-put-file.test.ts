@@ -13,7 +13,7 @@ import { S3Storage, type S3StorageOptions } from "../../server/src/storage/s3.st
 import { InvalidObjectKeyError } from "../../server/src/storage/storage-keys.js";
 import { startLocalStorageServer, type LocalStorageHarness } from "../support/local-storage-server.js";
 import { S3RVER_CREDENTIALS, startS3rver, FAST_POLICY } from "../support/s3-server.js";
-import { startSigV4VerifyingProxy, type VerifyingProxy } from "../support/sigv4-verifying-proxy.js";
+import { forwardTo, startSigV4VerifyingProxy, type VerifyingProxy } from "../support/sigv4-verifying-proxy.js";
 
 const logger = createWinstonLogger({ level: "silent", json: true });
 const BUCKET = "reelbase-put-file";
@@ -168,16 +168,7 @@ describe("putFile on S3, when the server fails", () => {
         res.end("<Error><Code>ServiceUnavailable</Code></Error>");
         return;
       }
-      const target = new URL(s3Endpoint);
-      const upstream = http.request(
-        { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      upstream.on("error", () => res.destroy());
-      req.pipe(upstream);
+      forwardTo(new URL(s3Endpoint), req, res);
     });
     server.listen(0, "127.0.0.1");
     await once(server, "listening");

@@ -15,6 +15,25 @@ export interface VerifyingProxy {
   close(): Promise<void>;
 }
 
+/** Passes a request on to `target` unchanged (but its Host) and streams the answer back. */
+export function forwardTo(target: URL, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const upstream = http.request(
+    {
+      hostname: target.hostname,
+      port: target.port,
+      path: req.url,
+      method: req.method,
+      headers: { ...req.headers, host: target.host },
+    },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on("error", () => res.destroy());
+  req.pipe(upstream);
+}
+
 export async function startSigV4VerifyingProxy(options: {
   target: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
@@ -28,21 +47,7 @@ export async function startSigV4VerifyingProxy(options: {
       res.end("<Error><Code>SignatureDoesNotMatch</Code></Error>");
       return;
     }
-    const upstream = http.request(
-      {
-        hostname: target.hostname,
-        port: target.port,
-        path: req.url,
-        method: req.method,
-        headers: { ...req.headers, host: target.host },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
+    forwardTo(target, req, res);
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");

@@ -1,6 +1,6 @@
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import type { JobQueue, JobRunner } from "../shared/application/job-queue.js";
+import { RETRY_BASE_MS, type JobQueue, type JobRunner } from "../shared/application/job-queue.js";
 import type { Logger } from "../shared/application/logger.js";
 
 export interface BullQueueOptions {
@@ -38,7 +38,7 @@ export class BullQueue implements JobQueue {
       prefix: options.prefix,
       defaultJobOptions: {
         attempts: 10,
-        backoff: { type: "exponential", delay: options.backoffMs ?? 2000 },
+        backoff: { type: "exponential", delay: options.backoffMs ?? RETRY_BASE_MS },
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: false,
       },

@@ -26,7 +26,10 @@ export interface JobQueue {
 
 export const JOB_QUEUE = Symbol.for("JobQueue");
 
+/** The wait before the second attempt; each later one waits twice as long (both queues). */
+export const RETRY_BASE_MS = 2000;
+
 /** Exponential backoff between attempts of a job that failed transiently. */
-export function retryDelayMs(attempt: number, baseMs = 2000): number {
+export function retryDelayMs(attempt: number, baseMs = RETRY_BASE_MS): number {
   return baseMs * 2 ** Math.max(0, attempt - 1);
 }

@@ -5,6 +5,7 @@ import type { JobDelivery, JobRunOutcome } from "../../../shared/application/job
 import { LOGGER, type Logger } from "../../../shared/application/logger.js";
 import { DomainError } from "../../../shared/domain/domain-error.js";
 import type { Job } from "../domain/job.entity.js";
+import { JobErrors } from "../domain/job.errors.js";
 import { JobEnd } from "./job-end.js";
 import { jobChannel, JobEvents } from "./job-events.js";
 import { JOB_PROCESSOR, type JobProcessor } from "./job-processor.js";
@@ -55,8 +56,7 @@ export class RunJob {
     progress.start();
     try {
       const processor = this.processors.get(job.type);
-      if (!processor)
-        throw new DomainError("JOB_TYPE_UNSUPPORTED", "BUSINESS_RULE", `No processor runs ${job.type} jobs`, { permanent: true });
+      if (!processor) throw JobErrors.noProcessor(job.type);
       const output = await processor.run(job, { signal: stop.signal, onProgress: (percent) => progress.report(percent) });
       await progress.stop();
       job.succeed(this.clock.now());

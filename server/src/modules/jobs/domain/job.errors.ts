@@ -6,7 +6,12 @@ export const JobErrors = {
   notFound: () => new DomainError(ErrorCodes.JOB_NOT_FOUND, "NOT_FOUND", "Job not found"),
   invalidState: (from: JobStatus, to: JobStatus) =>
     new DomainError(ErrorCodes.JOB_INVALID_STATE, "BUSINESS_RULE", `A ${from} job cannot become ${to}`, { from, to }),
-  notOwner: () => new DomainError(ErrorCodes.FORBIDDEN, "FORBIDDEN", "Only the job's owner can do this"),
+  /** No processor is bound for the type: permanent, retrying cannot help. */
+  noProcessor: (type: string) =>
+    new DomainError(ErrorCodes.JOB_TYPE_UNSUPPORTED, "BUSINESS_RULE", `No processor runs ${type} jobs`, {
+      type,
+      permanent: true,
+    }),
   idempotencyKeyReused: () =>
     new DomainError(ErrorCodes.IDEMPOTENCY_KEY_REUSED, "CONFLICT", "This idempotency key was already used with other parameters"),
   qualityNotAllowed: (quality: string, tier: string) =>

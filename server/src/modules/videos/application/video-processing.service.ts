@@ -37,9 +37,11 @@ export class VideoProcessing {
     const from = video.status;
     const hasRendition = (await this.files.findLatest(videoId, "RENDITION")) !== null;
     const to = statusWhenJobEnds(from, { end, otherJobsActive, hasRendition });
-    if (to) {
-      video.settleProcessing(to, this.clock.now());
-      await this.videos.save(video, from);
-    }
+    if (!to) return;
+    const now = this.clock.now();
+    if (to === "READY") video.markReady(now);
+    else if (to === "FAILED") video.markFailed(now);
+    else video.cancelProcessing(now);
+    await this.videos.save(video, from);
   }
 }

@@ -117,9 +117,9 @@ export class Video {
     this.transition("FAILED", {}, now);
   }
 
-  /** The status its processing jobs add up to (video-processing.ts decides which). */
-  settleProcessing(to: "READY" | "FAILED" | "UPLOADED", now: Date): void {
-    this.transition(to, {}, now);
+  /** Its only processing was cancelled: the uploaded source is still there to process again. */
+  cancelProcessing(now: Date): void {
+    this.transition("UPLOADED", {}, now);
   }
 
   softDelete(now: Date): void {

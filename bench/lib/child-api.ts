@@ -18,8 +18,13 @@ export interface ChildApi {
  * second node process between us and the server; with the loader in-process, the pid we sample
  * is the server itself. Only the variables given are passed (plus PATH and HOME).
  */
-export async function startChildApi(env: Record<string, string>, startTimeoutMs = 120_000): Promise<ChildApi> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
+export async function startChildApi(
+  env: Record<string, string>,
+  startTimeoutMs = 120_000,
+  nodeArgs: readonly string[] = [],
+): Promise<ChildApi> {
+  // After tsx, so a preloaded probe may be TypeScript too.
+  const child = spawn(process.execPath, ["--import", "tsx", ...nodeArgs, "server/src/main.ts"], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -43,6 +48,13 @@ export async function startChildApi(env: Record<string, string>, startTimeoutMs 
         const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
         if (match?.[1]) {
           clearTimeout(timer);
+          // From here on the output (access lines under load) is drained, not kept: keeping and
+          // re-scanning it would cost this process more the longer a bench runs.
+          child.stdout?.off("data", onData);
+          child.stderr?.off("data", onData);
+          if (process.env.BENCH_API_ECHO) child.stdout?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+          child.stdout?.resume();
+          child.stderr?.resume();
           resolve(match[1]);
         }
       };

@@ -1,9 +1,11 @@
 import { once } from "node:events";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Container } from "inversify";
 import type { AppConfig } from "./config/config.js";
 import { createAppContainer } from "./container.js";
 import { createHttpApp } from "./http/app.js";
+import { withLivenessProbe } from "./http/liveness.js";
 import { startJobConsumer } from "./jobs-consumer.js";
 import { BootstrapAdminUseCase } from "./modules/identity/application/bootstrap-admin.use-case.js";
 import type { Clock } from "./shared/application/clock.js";
@@ -27,7 +29,8 @@ export async function startApi(config: AppConfig, logger: Logger, clock?: Clock)
       logger.info(created ? `created administrator ${user.email}` : `administrator ${user.email} present`);
     }
     if (config.jobs.runInApi) await startJobConsumer(container);
-    const server = createHttpApp(container, config, logger).listen(config.http.port, config.http.host);
+    const server = createServer(withLivenessProbe(createHttpApp(container, config, logger)));
+    server.listen(config.http.port, config.http.host);
     // Uploads to local storage may take many minutes: no cap on a whole request, but an idle
     // socket (no bytes either way for 2 minutes) is closed.
     server.requestTimeout = 0;

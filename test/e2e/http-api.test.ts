@@ -24,9 +24,9 @@ describe("the API over real HTTP", () => {
   afterAll(() => api.close());
 
   it("keeps an incoming X-Request-Id and makes one up otherwise", async () => {
-    const kept = await api.get("/health/live", undefined, { "x-request-id": "trace-123" });
+    const kept = await api.get("/health/ready", undefined, { "x-request-id": "trace-123" });
     expect(kept.headers.get("x-request-id")).toBe("trace-123");
-    const made = await api.get("/health/live", undefined, { "x-request-id": "bad id with spaces\n" });
+    const made = await api.get("/health/ready", undefined, { "x-request-id": "bad id with spaces\n" });
     expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -71,18 +71,25 @@ describe("the API over real HTTP", () => {
   });
 
   it("reports liveness and readiness with the database, storage and queue checked", async () => {
-    expect(await (await api.get("/health/live")).json()).toEqual({ status: "ok" });
+    const live = await api.get("/health/live", undefined, { "x-request-id": "liveness-probe" });
+    expect(live.status).toBe(200);
+    expect(live.headers.get("cache-control")).toBe("no-store");
+    expect(await live.json()).toEqual({ status: "ok" });
+    expect((await fetch(`${api.url}/health/live`, { method: "HEAD" })).status).toBe(200);
+    // Probes come every few seconds from every orchestrator: they are answered ahead of the access log.
+    expect(api.logs().filter((line) => line.correlationId === "liveness-probe")).toEqual([]);
+    expect((await fetch(`${api.url}/health/live`, { method: "POST" })).status).toBe(404);
     const ready = await api.get("/health/ready");
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ok", checks: { database: "ok", storage: "ok", queue: "ok" } });
   });
 
   it("sends security headers and honours the CORS allow-list", async () => {
-    const allowed = await api.get("/health/live", undefined, { origin: "https://app.example.com" });
+    const allowed = await api.get("/health/ready", undefined, { origin: "https://app.example.com" });
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     expect(allowed.headers.get("x-content-type-options")).toBe("nosniff");
     expect(allowed.headers.get("x-powered-by")).toBeNull();
-    const denied = await api.get("/health/live", undefined, { origin: "https://evil.example.com" });
+    const denied = await api.get("/health/ready", undefined, { origin: "https://evil.example.com" });
     expect(denied.headers.get("access-control-allow-origin")).toBeNull();
   });
 

@@ -1,4 +1,3 @@
-import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import cors from "cors";
 import express, { type ErrorRequestHandler, type Express } from "express";
 import helmet from "helmet";
@@ -14,6 +13,7 @@ import { healthRoutes } from "./health.routes.js";
 import { HTTP_ROUTES, type HttpRoutes } from "./http-routes.js";
 import { requestContextMiddleware } from "./request-context.middleware.js";
 import { trpcGuardMiddleware } from "./trpc-guard.middleware.js";
+import { trpcHandler } from "./trpc-handler.js";
 
 const BYTES_PER_UNIT: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 
@@ -36,10 +36,10 @@ export function createHttpApp(container: Container, config: AppConfig, logger: L
   app.use("/trpc", trpcGuardMiddleware());
   app.use(
     "/trpc",
-    createExpressMiddleware({
+    trpcHandler({
       router: appRouter,
       maxBodySize: parseBodyLimit(config.http.bodyLimit),
-      createContext: ({ req, res }): Context => ({
+      createContext: (req, res): Context => ({
         requestId: String(res.locals.correlationId),
         ip: req.ip ?? null,
         authorization: req.get("authorization") ?? null,

@@ -3,11 +3,9 @@ import type { HealthCheck } from "../shared/application/health-check.js";
 
 const CHECK_TIMEOUT_MS = 2_000;
 
+/** Readiness: are the dependencies reachable. Liveness is answered ahead of express (liveness.ts). */
 export function healthRoutes(checks: HealthCheck[]): Router {
   const routes = Router();
-  routes.get("/health/live", (_req, res) => {
-    res.json({ status: "ok" });
-  });
   routes.get("/health/ready", async (_req, res) => {
     const results = await Promise.all(checks.map(runCheck));
     const failing = results.filter((result) => result.status !== "ok").map((result) => result.name);

@@ -1,0 +1,97 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AnyTRPCRouter, inferRouterContext } from "@trpc/server";
+import { internal_exceptionHandler } from "@trpc/server/adapters/node-http";
+import { resolveResponse, type HTTPErrorHandler } from "@trpc/server/http";
+import type { Request as ExpressRequest, Response as ExpressResponse, RequestHandler } from "express";
+import { NodeTrpcRequest } from "./trpc-node-request.js";
+
+export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
+  router: TRouter;
+  maxBodySize: number;
+  createContext: (req: ExpressRequest, res: ExpressResponse) => inferRouterContext<TRouter>;
+  onError?: HTTPErrorHandler<TRouter, IncomingMessage>;
+}
+
+/** Answers that come whole (JSON, errors); event streams and JSON lines are written as they come. */
+const STREAMED = /^(text\/event-stream|application\/jsonl)/;
+
+/**
+ * tRPC on express through `resolveResponse`, tRPC's documented entry point for adapters, with
+ * the request read from node directly (NodeTrpcRequest) and whole answers written with one
+ * `end()` instead of through a WHATWG stream pipe. Same protocol, same errors: only the copying
+ * between node's and the Fetch API's types is gone.
+ */
+export function trpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHandlerOptions<TRouter>): RequestHandler {
+  return (req, res) => {
+    const path = req.path.slice(req.path.lastIndexOf("/") + 1);
+    handle(options, req, res, path).catch(
+      internal_exceptionHandler({
+        req,
+        res,
+        path,
+        router: options.router,
+        createContext: ({ req: request, res: response }) => options.createContext(request, response),
+        ...(options.onError ? { onError: options.onError } : {}),
+      }),
+    );
+  };
+}
+
+async function handle<TRouter extends AnyTRPCRouter>(
+  options: TrpcHandlerOptions<TRouter>,
+  req: ExpressRequest,
+  res: ExpressResponse,
+  path: string,
+): Promise<void> {
+  const abort = new AbortController();
+  // A client that goes away mid-answer (an SSE subscriber, say) cancels the call.
+  res.once("close", () => {
+    if (!res.writableEnded) abort.abort();
+  });
+  const request = new NodeTrpcRequest(
+    req,
+    res,
+    `http://${req.headers.host ?? "localhost"}${req.originalUrl}`,
+    abort.signal,
+    options.maxBodySize,
+  );
+  const response = await resolveResponse({
+    router: options.router,
+    req: request.asRequest(),
+    path,
+    error: null,
+    createContext: async () => options.createContext(req, res),
+    onError: (error) => options.onError?.({ ...error, req }),
+  });
+  await writeResponse(response, res, abort.signal);
+}
+
+async function writeResponse(response: Response, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  res.statusCode = response.status;
+  for (const [key, value] of response.headers) if (key !== "set-cookie") res.setHeader(key, value);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  if (!STREAMED.test(response.headers.get("content-type") ?? "")) {
+    res.end(Buffer.from(await response.arrayBuffer()));
+    return;
+  }
+  const reader = response.body.getReader();
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  signal.addEventListener("abort", cancel, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || res.destroyed) break;
+      // Backpressure: wait for the socket to drain before asking the stream for more.
+      if (!res.write(value)) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
+      (res as ServerResponse & { flush?: () => void }).flush?.();
+    }
+  } finally {
+    signal.removeEventListener("abort", cancel);
+    res.end();
+  }
+}

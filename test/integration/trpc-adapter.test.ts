@@ -1,0 +1,182 @@
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { initTRPC, TRPCError, tracked } from "@trpc/server";
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import express from "express";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { trpcHandler } from "../../server/src/http/trpc-handler.js";
+
+/**
+ * Our tRPC handler (trpc-handler.ts) must answer every request exactly as tRPC's own express
+ * adapter does: the same requests go to both, and status, body and the headers a client reads
+ * must match.
+ */
+interface Ctx {
+  authorization: string | null;
+}
+
+const t = initTRPC.context<Ctx>().create();
+let subscriptionsEnded = 0;
+const router = t.router({
+  echo: t.procedure
+    .input(z.object({ text: z.string() }))
+    .query(({ input, ctx }) => ({ text: input.text, auth: ctx.authorization })),
+  add: t.procedure.input(z.object({ a: z.number(), b: z.number() })).mutation(({ input }) => ({ sum: input.a + input.b })),
+  fail: t.procedure.query(() => {
+    throw new TRPCError({ code: "CONFLICT", message: "taken" });
+  }),
+  crash: t.procedure.query(() => {
+    throw new Error("bug");
+  }),
+  count: t.procedure.input(z.object({ to: z.number().int().max(5) })).subscription(async function* ({ input, signal }) {
+    try {
+      for (let i = 1; i <= input.to; i++) yield tracked(String(i), { i });
+      // Then wait until the client goes away.
+      await new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+    } finally {
+      subscriptionsEnded++;
+    }
+  }),
+});
+
+const MAX_BODY = 1024;
+const createContext = (authorization: string | undefined): Ctx => ({ authorization: authorization ?? null });
+
+async function serve(app: express.Express): Promise<{ server: Server; url: string }> {
+  const server = createServer(app).listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  headers: Record<string, string | null>;
+}
+
+const COMPARED_HEADERS = ["content-type", "vary", "allow"];
+
+async function ask(url: string, path: string, init: RequestInit = {}): Promise<Answer> {
+  const response = await fetch(`${url}${path}`, init);
+  const body = await response.text();
+  return {
+    status: response.status,
+    body,
+    headers: Object.fromEntries(COMPARED_HEADERS.map((name) => [name, response.headers.get(name)])),
+  };
+}
+
+const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
+
+const REQUESTS: [string, string, RequestInit?][] = [
+  ["query", `/echo?input=${input({ text: "hi" })}`, { headers: { authorization: "Bearer x" } }],
+  ["query with bad input", `/echo?input=${input({ text: 1 })}`],
+  ["query with unparseable input", `/echo?input=%7Bnope`],
+  ["query without input", `/echo`],
+  ["mutation", `/add`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ a: 1, b: 2 }) }],
+  ["mutation with malformed JSON", `/add`, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" }],
+  ["mutation with an empty body", `/add`, { method: "POST", headers: { "content-type": "application/json" } }],
+  [
+    "mutation with a body over the limit",
+    `/add`,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ a: 1, b: 2, pad: "x".repeat(MAX_BODY) }),
+    },
+  ],
+  ["mutation over GET", `/add?input=${input({ a: 1, b: 2 })}`],
+  [
+    "query over POST",
+    `/echo`,
+    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "x" }) },
+  ],
+  ["unknown procedure", `/nothing`],
+  ["procedure error", `/fail`],
+  ["unexpected error", `/crash`],
+  ["batch of queries", `/echo,fail?batch=1&input=${input({ 0: { text: "a" } })}`],
+  [
+    "batch of mutations",
+    `/add,add?batch=1`,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ 0: { a: 1, b: 1 }, 1: { a: 2, b: 2 } }),
+    },
+  ],
+  ["batch with input that is no object", `/echo?batch=1&input=${input([1])}`],
+  ["HEAD", `/echo`, { method: "HEAD" }],
+  ["unsupported content type", `/add`, { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" }],
+  ["no content type", `/add`, { method: "POST", body: new Uint8Array([1, 2, 3]) }],
+  ["multipart form", `/add`, { method: "POST", body: formData() }],
+  [
+    "octet stream",
+    `/add`,
+    { method: "POST", headers: { "content-type": "application/octet-stream" }, body: new Uint8Array([1, 2, 3]) },
+  ],
+  ["subscription over POST", `/count`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }],
+];
+
+function formData(): FormData {
+  const form = new FormData();
+  form.set("a", "1");
+  return form;
+}
+
+describe("the tRPC handler answers as tRPC's express adapter does", () => {
+  let ours: { server: Server; url: string };
+  let theirs: { server: Server; url: string };
+
+  beforeAll(async () => {
+    const ourApp = express();
+    ourApp.use(
+      "/trpc",
+      trpcHandler({ router, maxBodySize: MAX_BODY, createContext: (req) => createContext(req.get("authorization")) }),
+    );
+    const theirApp = express();
+    theirApp.use(
+      "/trpc",
+      createExpressMiddleware({
+        router,
+        maxBodySize: MAX_BODY,
+        createContext: ({ req }) => createContext(req.get("authorization")),
+      }),
+    );
+    ours = await serve(ourApp);
+    theirs = await serve(theirApp);
+  });
+  afterAll(() => {
+    ours.server.closeAllConnections();
+    theirs.server.closeAllConnections();
+    ours.server.close();
+    theirs.server.close();
+  });
+
+  it.each(REQUESTS)("%s", async (_name, path, init) => {
+    const [mine, reference] = await Promise.all([ask(ours.url, `/trpc${path}`, init), ask(theirs.url, `/trpc${path}`, init)]);
+    // Error answers carry a stack only in development; compare them without it.
+    const strip = (body: string) => body.replace(/"stack":"(?:[^"\\]|\\.)*"/g, '"stack":"…"');
+    expect({ ...mine, body: strip(mine.body) }).toEqual({ ...reference, body: strip(reference.body) });
+  });
+
+  it("streams a subscription as server-sent events and ends it when the client leaves", async () => {
+    const ended = subscriptionsEnded;
+    const controller = new AbortController();
+    const response = await fetch(`${ours.url}/trpc/count?input=${input({ to: 3 })}`, { signal: controller.signal });
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = response.body?.getReader();
+    if (!reader) throw new Error("no body");
+    let text = "";
+    while (!text.includes("id: 3")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain('data: {"i":1}');
+    expect(text).toContain("id: 3");
+    controller.abort();
+    await expect.poll(() => subscriptionsEnded, { timeout: 5_000 }).toBe(ended + 1);
+  });
+});

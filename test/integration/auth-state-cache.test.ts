@@ -3,11 +3,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from
 import { DATABASE, type Database } from "../../server/src/database/database.js";
 import { AuthenticateUseCase } from "../../server/src/modules/identity/application/authenticate.use-case.js";
 import { SESSION_REPOSITORY, type SessionRepository } from "../../server/src/modules/identity/application/session.repository.js";
-import { AuthStateCaches } from "../../server/src/modules/identity/infra/auth-state-caches.js";
+import { AUTH_INVALIDATION_CHANNEL, AuthStateCaches } from "../../server/src/modules/identity/infra/auth-state-caches.js";
 import { CACHE, type Cache } from "../../server/src/shared/application/cache.js";
+import { EVENT_BUS, type EventBus } from "../../server/src/shared/application/event-bus.js";
 import { expectTrpcError } from "../support/errors.js";
 import { freePort, killProcess, startRedis } from "../support/redis-server.js";
-import { openTestApp, testConfig, type TestApp } from "../support/test-app.js";
+import { createTestApp, openTestApp, testConfig, type TestApp } from "../support/test-app.js";
 import { PASSWORD, registerAdmin, registerUser } from "../support/users.js";
 
 const postgresUrl = inject("postgresUrl");
@@ -212,5 +213,25 @@ describe.runIf(postgresUrl && redisUrl)("auth state caches while the event bus i
     await trusted(b);
     await refused(b.caller(user.bearer).auth.me());
     await expect(b.caller(bystander.bearer).auth.me()).resolves.toMatchObject({ id: bystander.user.id });
+  });
+});
+
+describe("auth state caches on the embedded defaults (one process, in-process bus)", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp("pglite");
+    await trusted(app);
+  });
+  afterAll(() => app.close());
+
+  it("forgets everything on an invalidation it does not understand, as from a newer release", async () => {
+    const user = await registerUser(app, "newer");
+    await app.caller(user.bearer).auth.me();
+    expect(caches(app).sessions.size).toBe(1);
+    expect(caches(app).users.size).toBe(1);
+    await app.container.get<EventBus>(EVENT_BUS).publish(AUTH_INVALIDATION_CHANNEL, { kind: "team", id: user.user.id });
+    expect(caches(app).sessions.size).toBe(0);
+    expect(caches(app).users.size).toBe(0);
+    await expect(app.caller(user.bearer).auth.me()).resolves.toMatchObject({ id: user.user.id });
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { TransactionProbe } from "../../../cache/cache-aside.js";
-import { NearCache, type NearCacheOptions } from "../../../cache/near-cache.js";
+import { NearCache } from "../../../cache/near-cache.js";
 import type { EventBus, JsonValue } from "../../../shared/application/event-bus.js";
 import type { Logger } from "../../../shared/application/logger.js";
 import type { ApiKeyState } from "../domain/api-key.entity.js";
@@ -35,8 +35,6 @@ export interface CommitHooks extends TransactionProbe {
   afterCommit(effect: () => Promise<void>): Promise<void>;
 }
 
-export type AuthStateCachesOptions = Partial<Pick<NearCacheOptions, "maxEntries" | "ttlMs" | "clock">>;
-
 /**
  * The process-local caches of authentication state (users by id, active sessions by id, API keys by
  * hash) and the invalidations that keep every process's copies fresh, on one event bus channel.
@@ -54,9 +52,8 @@ export class AuthStateCaches {
     private readonly bus: EventBus,
     private readonly database: CommitHooks,
     private readonly logger: Logger,
-    options: AuthStateCachesOptions = {},
   ) {
-    const cacheOptions = { maxEntries: MAX_ENTRIES, ttlMs: SAFETY_TTL_MS, ...options, transactions: database };
+    const cacheOptions = { maxEntries: MAX_ENTRIES, ttlMs: SAFETY_TTL_MS, transactions: database };
     this.users = new NearCache(cacheOptions);
     this.sessions = new NearCache(cacheOptions);
     this.apiKeys = new NearCache(cacheOptions);

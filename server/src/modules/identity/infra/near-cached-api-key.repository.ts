@@ -3,6 +3,9 @@ import type { ApiKeyRepository } from "../application/api-key.repository.js";
 import { ApiKey, type ApiKeyState } from "../domain/api-key.entity.js";
 import type { AuthStateCaches } from "./auth-state-caches.js";
 
+/** As many keys as the near cache holds. */
+const LAST_USES_MAX = 10_000;
+
 /**
  * API keys by hash from this process's memory: every request with an API key looks its key up.
  * Only unrevoked keys are kept, and a revocation is announced to all processes (AuthStateCaches).
@@ -12,15 +15,12 @@ export class NearCachedApiKeyRepository implements ApiKeyRepository {
    * Last uses this process wrote, by key id. A cached key still carries the lastUsedAt it was loaded
    * with, which would make every request look due for a write; this keeps the throttle per process.
    */
-  private readonly lastUses: LRUCache<string, Date>;
+  private readonly lastUses = new LRUCache<string, Date>({ max: LAST_USES_MAX });
 
   constructor(
     private readonly inner: ApiKeyRepository,
     private readonly caches: AuthStateCaches,
-    maxEntries = 10_000,
-  ) {
-    this.lastUses = new LRUCache({ max: maxEntries });
-  }
+  ) {}
 
   create(key: ApiKeyState, keyHash: string): Promise<void> {
     return this.inner.create(key, keyHash);

@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { connected, openRedisBus, record, recordingLogger, waitLong } from "../support/event-bus.js";
 import { freePort, killProcess, startRedis } from "../support/redis-server.js";
+import { silentLogger } from "../support/test-app.js";
 
 // Like the Redis cache suite: a private redis-server this file may kill, hang and restart.
 const redisUrl = inject("redisUrl");
@@ -59,6 +60,55 @@ describe.runIf(redisUrl)("RedisEventBus when its Redis dies, hangs and comes bac
         expect(logs.count("warn")).toBe(1);
         expect(logs.count("info")).toBe(1);
       }
+    } finally {
+      await Promise.all([listener.close(), publisher.close()]);
+    }
+  });
+
+  it("reports delivery down as soon as the subscriber connection drops, and live only once its channels are subscribed again", async () => {
+    const url = `redis://127.0.0.1:${port}`;
+    const listener = openRedisBus(url);
+    const publisher = openRedisBus(url);
+    try {
+      await Promise.all([connected(listener), connected(publisher)]);
+      const watched = await record(listener, "watched");
+      const states: boolean[] = [];
+      listener.watchDelivery((live) => states.push(live));
+      expect(states).toEqual([true]);
+
+      await killProcess(server);
+      await vi.waitFor(() => expect(states).toEqual([true, false]), waitLong);
+      server = await startRedis(port);
+      await vi.waitFor(() => expect(states).toEqual([true, false, true]), waitLong);
+      // Live means subscribed: one publish is enough, where the test above has to keep trying.
+      await connected(publisher);
+      await publisher.publish("watched", "after");
+      await vi.waitFor(() => expect(watched.received).toEqual(["after"]), waitLong);
+    } finally {
+      await Promise.all([listener.close(), publisher.close()]);
+    }
+  });
+
+  it("starts the subscriber connection over when a SUBSCRIBE times out, so delivery becomes live again", async () => {
+    const url = `redis://127.0.0.1:${port}`;
+    const listener = openRedisBus(url, silentLogger, { commandTimeoutMs: 200 });
+    const publisher = openRedisBus(url);
+    try {
+      await Promise.all([connected(listener), connected(publisher)]);
+      const states: boolean[] = [];
+      listener.watchDelivery((live) => states.push(live));
+      server.kill("SIGSTOP");
+      let stalled: Awaited<ReturnType<typeof record>>;
+      try {
+        stalled = await record(listener, "stalled");
+        expect(states).toEqual([true, false]);
+      } finally {
+        server.kill("SIGCONT");
+      }
+      await vi.waitFor(() => expect(states).toEqual([true, false, true]), waitLong);
+      await connected(publisher);
+      await publisher.publish("stalled", "after");
+      await vi.waitFor(() => expect(stalled.received).toEqual(["after"]), waitLong);
     } finally {
       await Promise.all([listener.close(), publisher.close()]);
     }

@@ -147,6 +147,13 @@ describe.each(harnesses)("event bus contract: %s", (_name, harness) => {
     expect(await stream.next()).toEqual({ value: undefined, done: true });
   });
 
+  it.runIf(harness)("reports delivery live at once while connected, and stops reporting when asked", async () => {
+    const states: boolean[] = [];
+    const stop = a.watchDelivery((live) => states.push(live));
+    expect(states).toEqual([true]);
+    stop();
+  });
+
   it.runIf(harness)("listen(): an already aborted signal gives an ended stream", async () => {
     const stream = await listen(a, channel(), { signal: AbortSignal.abort() });
     expect(await stream.next()).toEqual({ value: undefined, done: true });

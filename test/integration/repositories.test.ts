@@ -197,5 +197,37 @@ describe.each(backends())("repositories on %s", (backend) => {
       ).rejects.toMatchObject({ code: "EMAIL_TAKEN" });
       expect(await users.findById(user.id)).toBeNull();
     });
+
+    it("runs after-commit effects once the outermost transaction has committed, before it returns, and never after a rollback", async () => {
+      const database = app.container.get<Database>(DATABASE);
+      const seen: string[] = [];
+      const effect = (user: User) => async () => {
+        const visible = await database.prisma.user.count({ where: { id: user.id } });
+        seen.push(`${user.name}: ${visible} row, in transaction ${database.inTransaction}`);
+      };
+
+      const committed = User.create({ email: Email.parse(uniqueEmail()), name: "committed", passwordHash: "hash", now });
+      await database.transaction(async () => {
+        await users.create(committed);
+        // A nested unit of work joins the outer one, and so do its effects.
+        await database.transaction(() => database.afterCommit(effect(committed)));
+        seen.push("work done");
+      });
+      expect(seen).toEqual(["work done", "committed: 1 row, in transaction false"]);
+
+      const rolledBack = User.create({ email: Email.parse(uniqueEmail()), name: "rolled back", passwordHash: "hash", now });
+      await expect(
+        database.transaction(async () => {
+          await users.create(rolledBack);
+          await database.afterCommit(effect(rolledBack));
+          throw new Error("roll back");
+        }),
+      ).rejects.toThrow("roll back");
+
+      const outside = User.create({ email: Email.parse(uniqueEmail()), name: "outside", passwordHash: "hash", now });
+      await users.create(outside);
+      await database.afterCommit(effect(outside));
+      expect(seen).toEqual(["work done", "committed: 1 row, in transaction false", "outside: 1 row, in transaction false"]);
+    });
   });
 });

@@ -60,6 +60,14 @@ export interface TestApp {
 
 export async function createTestApp(backend: Backend, extraEnv: Record<string, string> = {}): Promise<TestApp> {
   const { config, dispose } = await testConfig(backend, extraEnv);
+  return openTestApp(config, dispose);
+}
+
+/**
+ * An app on a given configuration. Two on one configuration (PostgreSQL and Redis) are two API
+ * processes of one deployment, for tests across instances; `dispose` runs after closing.
+ */
+export async function openTestApp(config: AppConfig, dispose: () => Promise<void> = async () => {}): Promise<TestApp> {
   const clock = new TestClock();
   const { container, lifecycle } = await createAppContainer(config, silentLogger, clock);
   const context = (authorization: string | null = null): Context => ({

@@ -7,13 +7,20 @@ export type DbClient = TransactionClient;
 
 export const DATABASE = Symbol.for("Database");
 
+/** What one unit of work carries down its async calls. */
+interface UnitOfWorkScope {
+  client: DbClient;
+  /** Run once the transaction has committed; forgotten if it rolls back. */
+  afterCommit: Array<() => Promise<void>>;
+}
+
 /**
  * The one PrismaClient of the process. Repositories ask it for `client`, which is the
  * transaction of the surrounding unit of work when there is one, so a use case can make
  * several repository writes agree without any repository knowing about transactions.
  */
 export class Database {
-  private readonly transactions = new AsyncLocalStorage<DbClient>();
+  private readonly transactions = new AsyncLocalStorage<UnitOfWorkScope>();
 
   constructor(
     readonly prisma: PrismaClient,
@@ -22,7 +29,7 @@ export class Database {
   ) {}
 
   get client(): DbClient {
-    return this.transactions.getStore() ?? this.prisma;
+    return this.transactions.getStore()?.client ?? this.prisma;
   }
 
   /** True inside a unit of work; caches use it to keep uncommitted reads out of shared state. */
@@ -34,9 +41,28 @@ export class Database {
    * Nested calls join the outer transaction instead of opening a second one. A burst waits up to
    * 10 s for a pooled connection: Prisma's default (2 s) answered a burst of 200 writes with 500s.
    */
-  transaction<T>(work: () => Promise<T>): Promise<T> {
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.transactions.getStore()) return work();
-    return this.prisma.$transaction((tx) => this.transactions.run(tx, work), { timeout: 15_000, maxWait: 10_000 });
+    const afterCommit: UnitOfWorkScope["afterCommit"] = [];
+    const result = await this.prisma.$transaction((tx) => this.transactions.run({ client: tx, afterCommit }, work), {
+      timeout: 15_000,
+      maxWait: 10_000,
+    });
+    await runAll(afterCommit);
+    return result;
+  }
+
+  /**
+   * Runs `effect` once what was written so far is visible to everyone: at once outside a unit of
+   * work; inside one, after the outermost transaction commits (and before `transaction` returns,
+   * so the use case's caller waits for it too); never if it rolls back. For telling other
+   * processes about a write: told before the commit, they could reload the old row and keep it.
+   */
+  afterCommit(effect: () => Promise<void>): Promise<void> {
+    const scope = this.transactions.getStore();
+    if (!scope) return effect();
+    scope.afterCommit.push(effect);
+    return Promise.resolve();
   }
 
   async ping(): Promise<void> {
@@ -47,4 +73,10 @@ export class Database {
     await this.prisma.$disconnect();
     await this.closeDriver();
   }
+}
+
+/** Every effect runs even if one fails (each is some other reader's freshness); the first failure is then thrown. */
+async function runAll(effects: Array<() => Promise<void>>): Promise<void> {
+  const failed = (await Promise.allSettled(effects.map((effect) => effect()))).find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
 }

@@ -42,6 +42,12 @@ export class InProcessEventBus implements EventBus {
     };
   }
 
+  /** Nothing stands between publisher and subscriber here: delivery is always live. */
+  watchDelivery(listener: (live: boolean) => void): () => void {
+    listener(true);
+    return () => {};
+  }
+
   async close(): Promise<void> {
     this.subscribers.clear();
   }

@@ -31,7 +31,8 @@ type Role = "publisher" | "subscriber";
  * ends. ioredis would resubscribe by itself (`autoResubscribe`), but only the channels whose
  * SUBSCRIBE had succeeded, and it would also restore channels whose UNSUBSCRIBE was lost in the
  * outage. So it is off, and on every "ready" this class subscribes exactly the channels that have
- * local handlers: those are the truth, the connection's state is not.
+ * local handlers: those are the truth, the connection's state is not. Delivery counts as live
+ * (`watchDelivery`) from the moment that SUBSCRIBE succeeds until the subscriber connection fails.
  */
 export class RedisEventBus implements EventBus {
   private readonly publisher: Redis;
@@ -45,6 +46,10 @@ export class RedisEventBus implements EventBus {
   private outageSince: number | null = null;
   private skipPublishUntil = 0;
   private closed = false;
+  private deliveryLive = false;
+  private readonly deliveryListeners = new Set<(live: boolean) => void>();
+  /** Counts the subscriber's "ready" events, so a resubscription that a later one overtook claims nothing. */
+  private subscriberEpoch = 0;
 
   constructor(
     options: RedisEventBusOptions,
@@ -104,6 +109,12 @@ export class RedisEventBus implements EventBus {
     };
   }
 
+  watchDelivery(listener: (live: boolean) => void): () => void {
+    this.deliveryListeners.add(listener);
+    listener(this.deliveryLive);
+    return () => void this.deliveryListeners.delete(listener);
+  }
+
   /** For /health/ready: throws unless both connections answer. */
   async ping(): Promise<void> {
     await Promise.all([this.publisher.ping(), this.subscriber.ping()]);
@@ -114,6 +125,8 @@ export class RedisEventBus implements EventBus {
     if (this.closed) return;
     this.closed = true;
     this.subscribers.clear();
+    this.setDelivery(false);
+    this.deliveryListeners.clear();
     await Promise.all(
       [this.publisher, this.subscriber].map(async (client) => {
         try {
@@ -136,14 +149,44 @@ export class RedisEventBus implements EventBus {
     try {
       await this.subscriber[command](this.prefix + channel);
     } catch (error) {
-      this.failed("subscriber", error);
+      this.subscriberFailed(error);
     }
   }
 
   private resubscribe(): void {
+    const epoch = ++this.subscriberEpoch;
     const channels = this.subscribers.names().map((channel) => this.prefix + channel);
-    if (channels.length === 0) return;
-    this.subscriber.subscribe(...channels).catch((error: unknown) => this.failed("subscriber", error));
+    const subscribed = channels.length === 0 ? Promise.resolve() : this.subscriber.subscribe(...channels);
+    subscribed.then(
+      () => {
+        if (epoch === this.subscriberEpoch && !this.closed) this.setDelivery(true);
+      },
+      (error: unknown) => this.subscriberFailed(error),
+    );
+  }
+
+  /**
+   * A (UN)SUBSCRIBE that failed on a connection still thought ready (a timeout on a stalled Redis)
+   * leaves its subscriptions unknown: start the connection over, and the next "ready" subscribes
+   * exactly what is wanted. Until then delivery is not live.
+   */
+  private subscriberFailed(error: unknown): void {
+    this.failed("subscriber", error);
+    if (!this.closed && this.subscriber.status === "ready") this.subscriber.disconnect(true);
+  }
+
+  private setDelivery(live: boolean): void {
+    if (this.deliveryLive === live) return;
+    this.deliveryLive = live;
+    for (const listener of [...this.deliveryListeners]) {
+      try {
+        listener(live);
+      } catch (error) {
+        this.logger.error("event bus: a delivery listener failed", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
   }
 
   private watch(client: Redis, role: Role, onReady: () => void): void {
@@ -159,6 +202,7 @@ export class RedisEventBus implements EventBus {
   private failed(role: Role, error: unknown): void {
     if (this.closed) return;
     if (role === "publisher") this.skipPublishUntil = Date.now() + this.failFastMs;
+    if (role === "subscriber") this.setDelivery(false);
     this.down.add(role);
     if (this.outageSince !== null) return;
     this.outageSince = Date.now();

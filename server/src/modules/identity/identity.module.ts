@@ -4,6 +4,8 @@ import { DATABASE, type Database } from "../../database/database.js";
 import { CACHE, type Cache } from "../../shared/application/cache.js";
 import { CachedUserRepository } from "./infra/cached-user.repository.js";
 import { CLOCK, type Clock } from "../../shared/application/clock.js";
+import { EVENT_BUS, type EventBus } from "../../shared/application/event-bus.js";
+import { LOGGER, type Logger } from "../../shared/application/logger.js";
 import { ACCESS_TOKENS } from "./application/access-tokens.js";
 import { ChangeUserByAdminUseCase } from "./application/change-user-by-admin.use-case.js";
 import { ListUsersQuery } from "./application/list-users.query.js";
@@ -25,10 +27,14 @@ import { SESSION_REPOSITORY } from "./application/session.repository.js";
 import { UpdateProfileUseCase } from "./application/update-profile.use-case.js";
 import { USER_REPOSITORY } from "./application/user.repository.js";
 import { Argon2PasswordHasher } from "./infra/argon2.password-hasher.js";
+import { AuthStateCaches } from "./infra/auth-state-caches.js";
 import { JoseAccessTokens } from "./infra/jose.access-tokens.js";
 import { PrismaApiKeyRepository } from "./infra/prisma-api-key.repository.js";
 import { PrismaSessionRepository } from "./infra/prisma-session.repository.js";
 import { PrismaUserRepository } from "./infra/prisma-user.repository.js";
+import { NearCachedApiKeyRepository } from "./infra/near-cached-api-key.repository.js";
+import { NearCachedSessionRepository } from "./infra/near-cached-session.repository.js";
+import { NearCachedUserRepository } from "./infra/near-cached-user.repository.js";
 
 const useCases: Newable<object>[] = [
   RegisterUserUseCase,
@@ -49,14 +55,40 @@ const useCases: Newable<object>[] = [
 ];
 
 export const identityModule = new ContainerModule(({ bind }) => {
+  // What authentication reads on every request, kept in this process and invalidated from every one (ADR 0014).
+  bind(AuthStateCaches)
+    .toDynamicValue((context) => {
+      const caches = new AuthStateCaches(
+        context.get<EventBus>(EVENT_BUS),
+        context.get<Database>(DATABASE),
+        context.get<Logger>(LOGGER),
+      );
+      void caches.listen();
+      return caches;
+    })
+    .inSingletonScope();
   bind(USER_REPOSITORY)
     .toDynamicValue((context) => {
       const database = context.get<Database>(DATABASE);
-      return new CachedUserRepository(new PrismaUserRepository(database), context.get<Cache>(CACHE), database);
+      const shared = new CachedUserRepository(new PrismaUserRepository(database), context.get<Cache>(CACHE), database);
+      return new NearCachedUserRepository(shared, context.get(AuthStateCaches));
     })
     .inSingletonScope();
-  bind(SESSION_REPOSITORY).to(PrismaSessionRepository).inSingletonScope();
-  bind(API_KEY_REPOSITORY).to(PrismaApiKeyRepository).inSingletonScope();
+  bind(SESSION_REPOSITORY)
+    .toDynamicValue(
+      (context) =>
+        new NearCachedSessionRepository(
+          new PrismaSessionRepository(context.get<Database>(DATABASE)),
+          context.get(AuthStateCaches),
+        ),
+    )
+    .inSingletonScope();
+  bind(API_KEY_REPOSITORY)
+    .toDynamicValue(
+      (context) =>
+        new NearCachedApiKeyRepository(new PrismaApiKeyRepository(context.get<Database>(DATABASE)), context.get(AuthStateCaches)),
+    )
+    .inSingletonScope();
   bind(PASSWORD_HASHER)
     .toDynamicValue((context) => new Argon2PasswordHasher(context.get<AppConfig>(APP_CONFIG).auth.argon2))
     .inSingletonScope();

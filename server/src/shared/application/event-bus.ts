@@ -30,6 +30,14 @@ export interface EventBus {
    * asynchronously to publishers, must be quick, and their errors are logged, never propagated.
    */
   subscribe(channel: string, handler: (message: JsonValue) => void): Promise<Subscription>;
+  /**
+   * Tells `listener` whether messages reach this process's subscriptions: once at once, then on every
+   * change. False while the transport is down or re-establishing subscriptions; whatever is published
+   * meanwhile is lost, so a consumer that keeps state on the strength of messages (a near cache kept
+   * fresh by invalidations) must stop trusting it until this is true again. Returns a function that
+   * stops the calls.
+   */
+  watchDelivery(listener: (live: boolean) => void): () => void;
 }
 
 export const EVENT_BUS = Symbol.for("EventBus");

@@ -10,8 +10,10 @@ import { SESSION_REPOSITORY, type SessionRepository } from "./session.repository
 import { USER_REPOSITORY, type UserRepository } from "./user.repository.js";
 
 /**
- * Turns an Authorization header into a Caller. The user is loaded on every request, so a
- * role change, a disabled flag or a revoked session takes effect at once, not after 15 minutes.
+ * Turns an Authorization header into a Caller. The user and the session (or API key) are checked
+ * on every request, so a role change, a disabled flag or a revocation takes effect at once, not
+ * after 15 minutes. The repositories answer a warm request from this process's memory, kept fresh
+ * by invalidations from every process (docs/adr/0014), so the check costs no round trip.
  */
 @injectable()
 export class AuthenticateUseCase {

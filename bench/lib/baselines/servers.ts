@@ -9,6 +9,8 @@
  *                   writes without any architecture
  * - trpc-bare:      a bare tRPC 11 router on express with zod input and output schemas (the
  *                   project's own), the same Prisma query, no auth
+ * - trpc-ours:      the same router served by Reelbase's tRPC handler instead of tRPC's
+ *                   express adapter: the effect of that handler alone
  *
  * Each prints "listening on http://…" once it accepts connections, like the API does.
  */
@@ -20,10 +22,11 @@ import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express from "express";
 import pg from "pg";
 import { PrismaClient } from "../../../server/src/generated/prisma/client.js";
+import { trpcHandler } from "../../../server/src/http/trpc-handler.js";
 import { videoIdInput, videoOutput } from "../../../server/src/modules/videos/api/videos.schemas.js";
 import { videoJson, type VideoRow } from "./video-row.js";
 
-const VARIANTS = ["raw", "raw-pg", "express-prisma", "trpc-bare"] as const;
+const VARIANTS = ["raw", "raw-pg", "express-prisma", "trpc-bare", "trpc-ours"] as const;
 type Variant = (typeof VARIANTS)[number];
 const isVariant = (value: string | undefined): value is Variant => VARIANTS.some((variant) => variant === value);
 
@@ -81,7 +84,7 @@ function expressPrisma(): RequestListener {
   return app;
 }
 
-function trpcBare(): RequestListener {
+function trpcBare(handler: "stock" | "ours"): RequestListener {
   const prisma = prismaClient();
   const t = initTRPC.create();
   const router = t.router({
@@ -97,7 +100,12 @@ function trpcBare(): RequestListener {
     }),
   });
   const app = express();
-  app.use("/trpc", createExpressMiddleware({ router }));
+  app.use(
+    "/trpc",
+    handler === "stock"
+      ? createExpressMiddleware({ router })
+      : trpcHandler({ router, maxBodySize: 1024 * 1024, createContext: () => ({}) }),
+  );
   return app;
 }
 
@@ -105,7 +113,8 @@ const listeners: Record<Variant, () => RequestListener> = {
   raw: rawConstant,
   "raw-pg": rawPg,
   "express-prisma": expressPrisma,
-  "trpc-bare": trpcBare,
+  "trpc-bare": () => trpcBare("stock"),
+  "trpc-ours": () => trpcBare("ours"),
 };
 
 const server = createServer(listeners[variant]()).listen(Number(portArg), "127.0.0.1", () => {

@@ -3,6 +3,9 @@ import { ContainerModule, type Newable } from "inversify";
 import { DATABASE, type Database } from "../../database/database.js";
 import { CACHE, type Cache } from "../../shared/application/cache.js";
 import { CachedVideoRepository } from "./infra/cached-video.repository.js";
+import { NearCachedVideoRepository } from "./infra/near-cached-video.repository.js";
+import { EVENT_BUS, type EventBus } from "../../shared/application/event-bus.js";
+import { LOGGER, type Logger } from "../../shared/application/logger.js";
 import { DeleteVideoUseCase } from "./application/delete-video.use-case.js";
 import { GetDownloadUrlQuery } from "./application/get-download-url.query.js";
 import { STORED_FILE_REPOSITORY } from "./application/stored-file.repository.js";
@@ -35,7 +38,11 @@ export const videosModule = new ContainerModule(({ bind }) => {
   bind(VIDEO_REPOSITORY)
     .toDynamicValue((context) => {
       const database = context.get<Database>(DATABASE);
-      return new CachedVideoRepository(new PrismaVideoRepository(database), context.get<Cache>(CACHE), database);
+      const shared = new CachedVideoRepository(new PrismaVideoRepository(database), context.get<Cache>(CACHE), database);
+      // Hits from this process's memory, invalidated from every process (docs/adr/0015).
+      const near = new NearCachedVideoRepository(shared, context.get<EventBus>(EVENT_BUS), database, context.get<Logger>(LOGGER));
+      void near.listen();
+      return near;
     })
     .inSingletonScope();
   bind(STORED_FILE_REPOSITORY).to(PrismaStoredFileRepository).inSingletonScope();

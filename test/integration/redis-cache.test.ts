@@ -94,6 +94,18 @@ describe.runIf(redisUrl)("RedisCache against the real Redis", () => {
     expect([await cache.get("x"), await cache.get("y"), await cache.get("z")]).toEqual([undefined, undefined, "z"]);
   });
 
+  it("stores with setUnless only while the blocker key is absent, with a TTL, under its prefix", async () => {
+    await cache.setUnless("guarded", { v: 1 }, "guarded:fence", 30);
+    expect(await cache.get("guarded")).toEqual({ v: 1 });
+    expect(await raw.ttl(`${prefix}guarded`)).toBeGreaterThan(0);
+    await cache.set("guarded:fence", 1);
+    await cache.setUnless("guarded", { v: 2 }, "guarded:fence");
+    expect(await cache.get("guarded")).toEqual({ v: 1 });
+    await cache.delete("guarded", "guarded:fence");
+    await cache.setUnless("guarded", { v: 3 }, "guarded:fence");
+    expect(await raw.get(`${prefix}guarded`)).toBe(JSON.stringify({ v: 3 }));
+  });
+
   it("lets a per-entry TTL expire in Redis", async () => {
     await cache.set("short", "s", 1);
     expect(await raw.pttl(`${prefix}short`)).toBeLessThanOrEqual(1_000);

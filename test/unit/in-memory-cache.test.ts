@@ -35,6 +35,15 @@ describe("InMemoryCache", () => {
     expect(await c.get("falsy")).toBe(0);
   });
 
+  it("stores with setUnless only while the blocker key is absent", async () => {
+    const { cache: c } = cache();
+    await c.setUnless("entry", 1, "fence");
+    expect(await c.get("entry")).toBe(1);
+    await c.set("fence", true);
+    await c.setUnless("entry", 2, "fence");
+    expect(await c.get("entry")).toBe(1);
+  });
+
   it("stores JSON, as Redis does: dates come back as ISO strings, undefined fields vanish", async () => {
     const { cache: c } = cache();
     await c.set("a", { at: new Date("2026-01-02T03:04:05.678Z"), gone: undefined });

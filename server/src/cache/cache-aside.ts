@@ -65,9 +65,9 @@ export class CacheAside<T> {
     await this.cache.delete(this.key(id));
   }
 
+  /** Stored unless a fence is up, atomically: a fence put up after this is followed by the writer's delete. */
   private async populate(id: string, entity: T): Promise<void> {
-    await this.cache.set(this.key(id), this.options.snapshot(entity));
-    if ((await this.cache.get<unknown>(this.fenceKey(id))) !== undefined) await this.cache.delete(this.key(id));
+    await this.cache.setUnless(this.key(id), this.options.snapshot(entity), this.fenceKey(id));
   }
 
   private key(id: string): string {

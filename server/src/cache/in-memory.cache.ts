@@ -72,6 +72,12 @@ export class InMemoryCache implements Cache {
     this.entries.set(key, json, { ttl: ttlMs });
   }
 
+  async setUnless(key: string, value: unknown, blocker: string, ttlSeconds?: number): Promise<void> {
+    // One event-loop turn: nothing can put the blocker up between this check and the write.
+    if (this.entries.get(blocker) !== undefined) return;
+    await this.set(key, value, ttlSeconds);
+  }
+
   async delete(...keys: string[]): Promise<void> {
     for (const key of keys) this.entries.delete(key);
   }

@@ -34,6 +34,11 @@ const MAX_PENDING_DELETES = 10_000;
  * misses meanwhile: otherwise an invalidation lost in an outage would let the old value be
  * served again for a whole TTL once Redis returns.
  */
+/** KEYS: the entry, the blocker; ARGV: the JSON, the TTL in seconds. Redis runs a script atomically. */
+const SET_UNLESS_SCRIPT = `if redis.call("EXISTS", KEYS[2]) == 1 then return 0 end
+redis.call("SET", KEYS[1], ARGV[1], "EX", ARGV[2])
+return 1`;
+
 export class RedisCache implements Cache {
   private readonly client: Redis;
   private readonly defaultTtlSeconds: number;
@@ -94,6 +99,13 @@ export class RedisCache implements Cache {
       return;
     }
     await this.attempt(() => this.client.set(key, json, "EX", ttl));
+  }
+
+  async setUnless(key: string, value: unknown, blocker: string, ttlSeconds?: number): Promise<void> {
+    const ttl = Math.ceil(ttlSeconds ?? this.defaultTtlSeconds);
+    const json = encode(value);
+    if (json === undefined || ttl <= 0) return this.set(key, value, ttlSeconds);
+    await this.attempt(() => this.client.eval(SET_UNLESS_SCRIPT, 2, key, blocker, json, ttl));
   }
 
   async delete(...keys: string[]): Promise<void> {

@@ -23,6 +23,7 @@ const BENCHES = {
   "get-cache": "bench/videos-get-cache.ts",
   "transcode-overhead": "bench/transcode-overhead.ts",
   "queue-pickup": "bench/queue-pickup.ts",
+  "login-loop": "bench/login-loop-delay.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

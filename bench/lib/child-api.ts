@@ -18,8 +18,13 @@ export interface ChildApi {
  * second node process between us and the server; with the loader in-process, the pid we sample
  * is the server itself. Only the variables given are passed (plus PATH and HOME).
  */
-export async function startChildApi(env: Record<string, string>, startTimeoutMs = 120_000): Promise<ChildApi> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
+export async function startChildApi(
+  env: Record<string, string>,
+  startTimeoutMs = 120_000,
+  /** Extra node options after the tsx loader, e.g. `["--import", "./bench/lib/loop-delay-probe.ts"]`. */
+  nodeArgs: readonly string[] = [],
+): Promise<ChildApi> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...nodeArgs, "server/src/main.ts"], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -60,6 +60,8 @@ interface Measurement {
   variant: Variant;
   round: number;
   loop: LoopDelayReport;
+  /** The other, idle APIs' loop p99 over the same window: what this machine does to any Node loop right now. */
+  bystanderP99Ms: number;
   windowS: number;
   logins: number;
   apiCores: number;
@@ -121,10 +123,16 @@ function problemsOf(result: AutocannonResult): string[] {
   return problems;
 }
 
-async function measure(variant: Variant, round: number, body: string): Promise<Measurement> {
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+async function measure(variant: Variant, others: Variant[], round: number, body: string): Promise<Measurement> {
   const cannon = runAutocannon(loginRun(variant, body, WARMUP_S + WINDOW_S + 1));
   await sleep(WARMUP_S * 1000);
-  await variant.probe.read(); // discards the warm-up
+  await Promise.all([variant, ...others].map((each) => each.probe.read())); // discards the warm-up
   const start = {
     at: performance.now(),
     logins: variant.logins.ok,
@@ -132,7 +140,8 @@ async function measure(variant: Variant, round: number, body: string): Promise<M
     machine: await machineCpuSeconds(),
   };
   await sleep(WINDOW_S * 1000);
-  const loop = await variant.probe.read();
+  const [loop, ...bystanders] = await Promise.all([variant, ...others].map((each) => each.probe.read()));
+  if (!loop) throw new Error("no event-loop report");
   const end = {
     at: performance.now(),
     logins: variant.logins.ok,
@@ -147,6 +156,7 @@ async function measure(variant: Variant, round: number, body: string): Promise<M
     variant,
     round,
     loop,
+    bystanderP99Ms: median(bystanders.map((report) => report.p99Ms)),
     windowS,
     logins: end.logins - start.logins,
     apiCores: (end.api - start.api) / windowS,
@@ -155,12 +165,6 @@ async function measure(variant: Variant, round: number, body: string): Promise<M
     cannon: result,
   };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 
 async function main(): Promise<void> {
   const sandbox = await mkdtemp(path.join(tmpdir(), "reelbase-bench-login-"));
@@ -224,7 +228,8 @@ async function main(): Promise<void> {
       const order = round % 2 === 1 ? variants : [...variants].reverse();
       for (const variant of order) {
         progress(`round ${round}/${ROUNDS}: ${variant.label}, ${WARMUP_S} s warm-up + ${WINDOW_S} s window`);
-        const measurement = await measure(variant, round, body);
+        const others = variants.filter((other) => other !== variant);
+        const measurement = await measure(variant, others, round, body);
         const problems = problemsOf(measurement.cannon);
         if (measurement.logins === 0) problems.push("no auth.login access-log line in the window (are access logs on?)");
         if (problems.length > 0) failures.push(`round ${round}, ${variant.label}: ${problems.join("; ")}`);
@@ -248,6 +253,7 @@ async function main(): Promise<void> {
       ms(m.loop.p50Ms),
       ms(m.loop.p99Ms),
       ms(m.loop.maxMs),
+      ms(m.bystanderP99Ms),
       `${ms(m.cannon.latency.p50)} / ${ms(m.cannon.latency.p99)}`,
       m.apiCores.toFixed(2),
       m.machineCores.toFixed(2),
@@ -264,6 +270,7 @@ async function main(): Promise<void> {
         ms(median(own.map((m) => m.loop.p50Ms))),
         `**${ms(median(p99s))}** (${ms(Math.min(...p99s))}–${ms(Math.max(...p99s))})`,
         ms(Math.max(...own.map((m) => m.loop.maxMs))),
+        ms(median(own.map((m) => m.bystanderP99Ms))),
         idleReport ? `${ms(idleReport.p50Ms)} / ${ms(idleReport.p99Ms)}` : "—",
         median(own.map((m) => m.apiCores)).toFixed(2),
       ];
@@ -305,7 +312,9 @@ async function main(): Promise<void> {
         `probe's ${PROBE_RESOLUTION_MS} ms ticks, so an idle loop reads ≈ ${PROBE_RESOLUTION_MS} ms and the lag beyond the tick is the value − ${PROBE_RESOLUTION_MS}.`,
         "Logins/s counts the API's 200 access-log lines for auth.login inside the window. Login latency is autocannon's",
         "over its whole run. CPU is from /proc: the API process (all threads) and the machine's busy share of its 2 cores",
-        "(API + autocannon + PostgreSQL + whatever else runs here).",
+        "(API + autocannon + PostgreSQL + whatever else runs here). \"Idle APIs' loop p99\" is read from the other variants'",
+        "probes over the same window: they serve nothing, so it is what the machine alone (this load included) does to a Node",
+        'loop. "Before the load" is each API\'s loop over 3 s with no requests, after its warm-up.',
         "",
         table(
           [
@@ -314,7 +323,8 @@ async function main(): Promise<void> {
             "loop p50",
             "loop p99 median (range)",
             "loop max",
-            "idle loop p50 / p99",
+            "idle APIs' loop p99 meanwhile",
+            "before the load: loop p50 / p99",
             "API cores",
           ],
           summaryRows,
@@ -328,6 +338,7 @@ async function main(): Promise<void> {
             "loop p50",
             "loop p99",
             "loop max",
+            "idle APIs' loop p99",
             "login p50 / p99 ms",
             "API cores",
             "machine cores busy",

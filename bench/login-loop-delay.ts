@@ -303,21 +303,24 @@ async function main(): Promise<void> {
         facts,
         `- uptime at end: \`${uptimeAtEnd}\``,
         "",
-        `Setup: each variant is the real API as a child process (\`node --import tsx --import ${PROBE} server/src/main.ts\`,`,
-        "NODE_ENV=production, default argon2 parameters (19 MiB, t=2, p=1), default log level `info` with every access-log line",
-        "read from its stdout pipe), both running at once on one scratch PostgreSQL database and Redis, differing only in",
-        "`PASSWORD_HASH_CONCURRENCY`. One registered user; the load is autocannon in its own process pinned to core 1",
-        `(\`${cannonLine}\`, body \`{"email":…,"password":…}\`); the API is not pinned, so argon2's 4 pool threads can take both cores.`,
-        `Each API first gets ${FIRST_WARMUP_S} s of the same load (discarded). Then ${ROUNDS} rounds, the variants in forward and reversed order by turns; in`,
-        `each, autocannon runs ${WARMUP_S} s + ${WINDOW_S} s + 1 s, the loop histogram is reset after ${WARMUP_S} s and read ${WINDOW_S} s later.`,
-        "Loop delay is `monitorEventLoopDelay({ resolution: 10 })` in the API (ms): Node records the time between the",
-        `probe's ${PROBE_RESOLUTION_MS} ms ticks, so an idle loop reads ≈ ${PROBE_RESOLUTION_MS} ms and the lag beyond the tick is the value − ${PROBE_RESOLUTION_MS}.`,
-        "Logins/s counts the API's 200 access-log lines for auth.login inside the window. Login latency is autocannon's",
-        "over its whole run. CPU is from /proc: the API process (all threads; per login = its CPU over the windows / the logins",
-        "counted) and the machine's busy share of its 2 cores",
-        "(API + autocannon + PostgreSQL + whatever else runs here). \"Idle APIs' loop p99\" is read from the other variants'",
-        "probes over the same window: they serve nothing, so it is what the machine alone (this load included) does to a Node",
-        'loop. "Before the load" is each API\'s loop over 3 s with no requests, after its warm-up.',
+        "Setup:",
+        "",
+        `- API: \`node --import tsx --import ${PROBE} server/src/main.ts\`, NODE_ENV=production, default argon2 parameters ` +
+          "(19 MiB, t=2, p=1), default log level `info` (every access-log line read from its stdout pipe). " +
+          `The ${variants.length} variants run at once on one scratch PostgreSQL database and Redis and differ only in ` +
+          "`PASSWORD_HASH_CONCURRENCY`. The API is not pinned, so argon2's 4 pool threads can take both cores.",
+        `- Load: one registered user; \`${cannonLine}\` (body \`{"email":…,"password":…}\`), in its own process.`,
+        `- Rounds: each API first gets ${FIRST_WARMUP_S} s of the same load (discarded); then ${ROUNDS} rounds, the variants in ` +
+          `forward and reversed order by turns. In each, autocannon runs ${WARMUP_S} s + ${WINDOW_S} s + 1 s; the loop histogram ` +
+          `is reset after ${WARMUP_S} s and read ${WINDOW_S} s later.`,
+        "- Loop delay: `monitorEventLoopDelay({ resolution: 10 })` in the API, in ms. Node records the time between the probe's " +
+          `${PROBE_RESOLUTION_MS} ms ticks, so an idle loop reads ≈ ${PROBE_RESOLUTION_MS} ms; the lag beyond the tick is the value − ${PROBE_RESOLUTION_MS}.`,
+        "- Idle APIs' loop p99: the other variants' probes over the same window. They serve nothing, so this is what the " +
+          `machine alone (this load included) does to a Node loop. "Before the load": each API's loop over ${IDLE_S} s with no ` +
+          "requests, after its warm-up.",
+        "- Logins/s: the API's 200 access-log lines for auth.login inside the window. Login latency: autocannon's, over its whole run.",
+        "- CPU, from /proc: the API process (all threads; per login = its CPU over the windows / the logins counted) and the " +
+          "machine's busy share of its cores (API + autocannon + PostgreSQL + whatever else runs here).",
         "",
         table(
           [

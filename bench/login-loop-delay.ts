@@ -24,7 +24,7 @@ import { Redis } from "ioredis";
 import { defaultPasswordHashConcurrency } from "../server/src/config/config.js";
 import { autocannonArgs, runAutocannon, type AutocannonResult, type AutocannonRun } from "./lib/autocannon.js";
 import { startChildApi, type ChildApi } from "./lib/child-api.js";
-import { machineCpuSeconds, processCpuSeconds } from "./lib/cpu-time.js";
+import { machineCpuSeconds, processCpuSeconds, threadCpuSeconds } from "./lib/cpu-time.js";
 import { LoopDelayReader, PROBE_RESOLUTION_MS, type LoopDelayReport } from "./lib/loop-delay-report.js";
 import { benchCommand, machineFacts, progress, table } from "./lib/markdown.js";
 import { createScratchDatabase, serverVersion } from "./lib/scratch-db.js";
@@ -66,6 +66,8 @@ interface Measurement {
   windowS: number;
   logins: number;
   apiCores: number;
+  /** CPU seconds of the API's main thread (the event loop) over the window. */
+  loopCpuS: number;
   machineCores: number;
   load1: number;
   cannon: AutocannonResult;
@@ -138,6 +140,7 @@ async function measure(variant: Variant, others: Variant[], round: number, body:
     at: performance.now(),
     logins: variant.logins.ok,
     api: await processCpuSeconds(variant.api.pid),
+    loop: await threadCpuSeconds(variant.api.pid),
     machine: await machineCpuSeconds(),
   };
   await sleep(WINDOW_S * 1000);
@@ -147,6 +150,7 @@ async function measure(variant: Variant, others: Variant[], round: number, body:
     at: performance.now(),
     logins: variant.logins.ok,
     api: await processCpuSeconds(variant.api.pid),
+    loop: await threadCpuSeconds(variant.api.pid),
     machine: await machineCpuSeconds(),
   };
   const result = await cannon;
@@ -161,6 +165,7 @@ async function measure(variant: Variant, others: Variant[], round: number, body:
     windowS,
     logins: end.logins - start.logins,
     apiCores: (end.api - start.api) / windowS,
+    loopCpuS: end.loop - start.loop,
     machineCores: machineShare * availableParallelism(),
     load1: loadavg()[0] ?? Number.NaN,
     cannon: result,
@@ -260,6 +265,8 @@ async function main(): Promise<void> {
       m.machineCores.toFixed(2),
       m.load1.toFixed(2),
     ]);
+    const perLogin = (own: Measurement[], cpuS: (m: Measurement) => number) =>
+      (1000 * own.reduce((sum, m) => sum + cpuS(m), 0)) / own.reduce((sum, m) => sum + m.logins, 0);
     const summaryRows = variants.map((variant) => {
       const own = measurements.filter((m) => m.variant === variant);
       const rate = own.reduce((sum, m) => sum + m.logins, 0) / own.reduce((sum, m) => sum + m.windowS, 0);
@@ -274,7 +281,7 @@ async function main(): Promise<void> {
         ms(median(own.map((m) => m.bystanderP99Ms))),
         idleReport ? `${ms(idleReport.p50Ms)} / ${ms(idleReport.p99Ms)}` : "—",
         median(own.map((m) => m.apiCores)).toFixed(2),
-        ms((1000 * own.reduce((sum, m) => sum + m.apiCores * m.windowS, 0)) / own.reduce((sum, m) => sum + m.logins, 0)),
+        `${ms(perLogin(own, (m) => m.apiCores * m.windowS))} / ${ms(perLogin(own, (m) => m.loopCpuS))}`,
       ];
     });
     const verdicts = variants.map((variant) => {
@@ -319,7 +326,8 @@ async function main(): Promise<void> {
           `machine alone (this load included) does to a Node loop. "Before the load": each API's loop over ${IDLE_S} s with no ` +
           "requests, after its warm-up.",
         "- Logins/s: the API's 200 access-log lines for auth.login inside the window. Login latency: autocannon's, over its whole run.",
-        "- CPU, from /proc: the API process (all threads; per login = its CPU over the windows / the logins counted) and the " +
+        "- CPU, from /proc: the API process (all threads, and its main thread alone: the event loop; per login = its CPU " +
+          "over the windows / the logins counted) and the " +
           "machine's busy share of its cores (API + autocannon + PostgreSQL + whatever else runs here).",
         "",
         table(
@@ -332,7 +340,7 @@ async function main(): Promise<void> {
             "idle APIs' loop p99 meanwhile",
             "before the load: loop p50 / p99",
             "API cores",
-            "API CPU ms / login",
+            "API CPU ms / login: all threads / event loop",
           ],
           summaryRows,
         ),

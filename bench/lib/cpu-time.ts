@@ -4,8 +4,17 @@ import { readFile } from "node:fs/promises";
 const TICKS_PER_SECOND = 100;
 
 /** User + system CPU seconds a process (all its threads) has used, from /proc/<pid>/stat. */
-export async function processCpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+export function processCpuSeconds(pid: number): Promise<number> {
+  return cpuSecondsIn(`/proc/${pid}/stat`);
+}
+
+/** The same for one thread; a process's main thread (in Node, the event loop) has tid = pid. */
+export function threadCpuSeconds(pid: number, tid = pid): Promise<number> {
+  return cpuSecondsIn(`/proc/${pid}/task/${tid}/stat`);
+}
+
+async function cpuSecondsIn(statPath: string): Promise<number> {
+  const stat = await readFile(statPath, "utf8");
   // Fields after the command name (which may contain spaces) start at field 3; utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;

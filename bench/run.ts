@@ -24,6 +24,7 @@ const BENCHES = {
   "transcode-overhead": "bench/transcode-overhead.ts",
   "queue-pickup": "bench/queue-pickup.ts",
   "request-path": "bench/request-path.ts",
+  "login-loop": "bench/login-loop-delay.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../server/src/config/config.js";
 import { DEV_JWT_SECRET } from "../../server/src/config/config.schema.js";
@@ -48,5 +49,15 @@ describe("configuration", () => {
   it("reports cross-variable rules alongside malformed variables", () => {
     const problems = problemsOf({ NODE_ENV: "production", PORT: "abc", BOOTSTRAP_ADMIN_EMAIL: "root@example.com" });
     expect(problems.map((problem) => problem.split(":")[0]).sort()).toEqual(["BOOTSTRAP_ADMIN_PASSWORD", "JWT_SECRET", "PORT"]);
+  });
+
+  it("bounds password hashing to one less than the cores unless PASSWORD_HASH_CONCURRENCY says otherwise", () => {
+    expect(loadConfig({}).auth.passwordHashConcurrency).toBe(Math.max(1, availableParallelism() - 1));
+    expect(loadConfig({ PASSWORD_HASH_CONCURRENCY: "3" }).auth.passwordHashConcurrency).toBe(3);
+    for (const bad of ["0", "-1", "1.5", "many"]) {
+      expect(problemsOf({ PASSWORD_HASH_CONCURRENCY: bad }).map((problem) => problem.split(":")[0])).toEqual([
+        "PASSWORD_HASH_CONCURRENCY",
+      ]);
+    }
   });
 });

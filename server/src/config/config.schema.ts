@@ -34,6 +34,8 @@ export const envSchema = z.object({
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
   ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+  // Unset: one less than the cores (see config.ts). Above UV_THREADPOOL_SIZE (4) it no longer bounds anything.
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).optional(),
   CORS_ORIGINS: csv.default([]),
   BODY_LIMIT: z
     .string()

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { crossVariableProblems, DEV_JWT_SECRET, envSchema } from "./config.schema.js";
 
@@ -24,6 +25,8 @@ export interface AppConfig {
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
     argon2: { memoryKib: number; timeCost: number };
+    /** Password hashes/verifies computed at once; the others queue, so the event loop keeps a core. */
+    passwordHashConcurrency: number;
   };
   bootstrapAdmin: { email: string; password: string } | undefined;
   storage: StorageConfig;
@@ -85,6 +88,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
       argon2: { memoryKib: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST },
+      passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? defaultPasswordHashConcurrency(),
     },
     bootstrapAdmin:
       env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
@@ -124,6 +128,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       stalledIntervalMs: env.QUEUE_STALLED_INTERVAL_MS,
     },
   };
+}
+
+/** Every core but one, so a burst of logins cannot take the event loop's core: 1 on a 2-core machine. */
+export function defaultPasswordHashConcurrency(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 /** Names the variable and the rule, never the value: a bad value may be a secret. */

@@ -90,7 +90,10 @@ export const identityModule = new ContainerModule(({ bind }) => {
     )
     .inSingletonScope();
   bind(PASSWORD_HASHER)
-    .toDynamicValue((context) => new Argon2PasswordHasher(context.get<AppConfig>(APP_CONFIG).auth.argon2))
+    .toDynamicValue((context) => {
+      const { auth } = context.get<AppConfig>(APP_CONFIG);
+      return new Argon2PasswordHasher({ ...auth.argon2, concurrency: auth.passwordHashConcurrency });
+    })
     .inSingletonScope();
   bind(ACCESS_TOKENS)
     .toDynamicValue((context) => {

@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { DATABASE, type Database } from "../../server/src/database/database.js";
+import { HEALTH_CHECK, type HealthCheck } from "../../server/src/shared/application/health-check.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
 import { freePort, killProcess, startRedis } from "../support/redis-server.js";
 import { registerUser } from "../support/users.js";
@@ -21,6 +22,10 @@ describe.each(caches)("cache-aside with the $name cache", ({ env }) => {
   let user: Awaited<ReturnType<typeof registerUser>>;
   beforeAll(async () => {
     app = await createTestApp("pglite", { PUBLIC_URL: "http://127.0.0.1:9", ...env() });
+    // Ready as /health/ready means it: a Redis cache still connecting drops what it is given,
+    // and a warm request no longer waits on I/O long enough to give it time.
+    const checks = app.container.getAll<HealthCheck>(HEALTH_CHECK);
+    await vi.waitFor(() => Promise.all(checks.map((check) => check.check())), { timeout: 10_000 });
     user = await registerUser(app, "cached");
   });
   afterAll(() => app.close());

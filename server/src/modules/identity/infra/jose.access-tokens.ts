@@ -48,7 +48,7 @@ export class JoseAccessTokens implements AccessTokens {
   }
 
   async issue(claims: AccessTokenClaims): Promise<IssuedAccessToken> {
-    const issuedAt = Math.floor(this.clock.now().getTime() / 1000);
+    const issuedAt = epochSeconds(this.clock.now());
     const expiresAt = issuedAt + this.settings.ttlSeconds;
     const token = await new SignJWT({ sid: claims.sessionId })
       .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })

@@ -23,6 +23,7 @@ const BENCHES = {
   "get-cache": "bench/videos-get-cache.ts",
   "transcode-overhead": "bench/transcode-overhead.ts",
   "queue-pickup": "bench/queue-pickup.ts",
+  startup: "bench/startup.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

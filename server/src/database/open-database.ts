@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../shared/application/logger.js";
@@ -16,6 +15,8 @@ export async function openDatabase(config: AppConfig["database"], logger: Logger
   if (config.kind === "postgres") {
     logger.info("opening database PostgreSQL (DATABASE_URL)");
     await migrate({ kind: "postgres", url: config.url }, logger);
+    // Imported here, not at the top: the embedded default never loads pg and its Prisma adapter.
+    const { PrismaPg } = await import("@prisma/adapter-pg");
     const adapter = new PrismaPg({ connectionString: config.url, max: 10 });
     return new Database(new PrismaClient({ adapter }), "postgres", async () => {});
   }

@@ -5,7 +5,6 @@ import { fileURLToPath } from "node:url";
 
 import type { PGlite } from "@electric-sql/pglite";
 
-import { createPgMigrationAdapter } from "./pg-migration-adapter.js";
 import { createPGliteMigrationAdapter } from "./pglite-migration-adapter.js";
 import {
   createSchemaEngine,
@@ -170,7 +169,11 @@ async function withEngine<T>(
   fn: (session: EngineSession, adapter: MigrationAdapter, schemaText: string) => Promise<T>,
 ): Promise<T> {
   const schemaText = await readFile(paths.schemaPath, "utf8");
-  const adapter = target.kind === "postgres" ? createPgMigrationAdapter(target.url) : createPGliteMigrationAdapter(target.db);
+  // pg and its Prisma adapter are imported only for a PostgreSQL target.
+  const adapter =
+    target.kind === "postgres"
+      ? (await import("./pg-migration-adapter.js")).createPgMigrationAdapter(target.url)
+      : createPGliteMigrationAdapter(target.db);
   let session: EngineSession | undefined;
   let failed = false;
   try {

@@ -7,6 +7,7 @@ import type { AppConfig } from "../config/config.js";
 import { Database } from "./database.js";
 import { applyMigrations, defaultMigrationPaths, type MigrationTarget } from "./migrations/migrate.js";
 import { createPglite, IN_MEMORY_PGLITE } from "./pglite.js";
+import { pgliteTemplateAvailable } from "./pglite-template.js";
 
 export { IN_MEMORY_PGLITE } from "./pglite.js";
 
@@ -50,8 +51,9 @@ async function firstQuery(database: Database): Promise<Database> {
 /** PGlite's first open of a data directory initialises a whole cluster: say so, or the pause looks like a hang. */
 function pgliteOpeningNote(dataDir: string): string {
   if (dataDir === IN_MEMORY_PGLITE) return " — in memory, this takes a few seconds";
-  if (!existsSync(path.join(dataDir, "PG_VERSION"))) return " — first start creates it, this takes a few seconds";
-  return "";
+  if (existsSync(path.join(dataDir, "PG_VERSION"))) return "";
+  if (pgliteTemplateAvailable()) return " — first start creates it from the template npm install prepared";
+  return " — first start creates it, this takes a few seconds";
 }
 
 async function migrate(target: MigrationTarget, logger: Logger): Promise<void> {

@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { seedFromTemplate } from "./pglite-template.js";
 
 /** A data directory of `memory://` keeps PGlite in memory: tests use it for isolation. */
 export const IN_MEMORY_PGLITE = "memory://";
@@ -17,10 +18,13 @@ const START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"]
 /**
  * Every embedded database, including migration shadows, is created here, so each one has
  * the extensions the migrations use (PGlite loads extensions only when asked to at creation).
+ * A data directory that does not hold a database yet is first seeded from the template
+ * `npm install` prepares (see pglite-template.ts), when there is one.
  */
 export async function createPglite(dataDir: string = IN_MEMORY_PGLITE): Promise<PGlite> {
   const options = { extensions: { pg_trgm }, startParams: START_PARAMS };
   if (dataDir === IN_MEMORY_PGLITE) return PGlite.create(options);
   await mkdir(dataDir, { recursive: true });
+  await seedFromTemplate(dataDir);
   return PGlite.create({ dataDir, ...options });
 }

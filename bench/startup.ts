@@ -47,6 +47,8 @@ interface Variant {
 
 interface Round {
   readyMs: number;
+  /** CPU time (user + system, all threads) of npm and everything under it when ready answered 200. */
+  cpuMs: number;
   listeningMs: number | undefined;
   serverRssBytes: number;
   treeRssBytes: number;
@@ -61,6 +63,7 @@ const HEADER = [
   "min s",
   "max s",
   "listening median s",
+  "CPU to ready median s",
   "idle RSS server MiB",
   "idle RSS tree MiB",
 ];
@@ -94,6 +97,16 @@ async function descendants(pid: number): Promise<{ pid: number; depth: number }[
   };
   await walk(pid, 1);
   return found;
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ: /proc reports CPU time in 1/100 s on Linux
+
+/** utime + stime of a process and of its children it has waited for, in ms. */
+async function cpuTimeMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  // Fields after the command name (which may contain spaces) start at field 3: utime is 14, cstime 17.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index] ?? 0), 0) * TICK_MS;
 }
 
 /** The API's own process: the deepest node descendant whose command line names main.ts. */
@@ -168,6 +181,8 @@ async function startOnce(variant: Variant): Promise<Round> {
   child.stderr?.on("data", onData);
   try {
     const readyMs = await waitReady(`http://127.0.0.1:${port}/health/ready`, child, started);
+    let cpuMs = await cpuTimeMs(child.pid ?? 0);
+    for (const proc of await descendants(child.pid ?? 0)) cpuMs += await cpuTimeMs(proc.pid);
     await sleep(IDLE_MS);
     const pid = await serverPid(child.pid ?? 0);
     if (pid === undefined) throw new Error("could not find the server's node process under npm");
@@ -177,7 +192,7 @@ async function startOnce(variant: Variant): Promise<Round> {
       treeRssBytes += (await readProcMemory(proc.pid).catch(() => ({ rssBytes: 0 }))).rssBytes;
     const exitCode = await stop(child, pid);
     if (exitCode !== 0) throw new Error(`npm start exited with ${exitCode ?? child.signalCode} after SIGTERM to the server`);
-    return { readyMs, listeningMs, serverRssBytes, treeRssBytes, exitCode };
+    return { readyMs, cpuMs, listeningMs, serverRssBytes, treeRssBytes, exitCode };
   } catch (error) {
     await stop(child, await serverPid(child.pid ?? 0));
     throw new Error(`${variant.checkout.label}, ${variant.backend}: ${(error as Error).message}\n${output.slice(-4000)}`, {
@@ -258,6 +273,7 @@ async function main(): Promise<void> {
         results.get(variant)?.push(result);
         progress(
           `round ${round + 1}/${ROUNDS} ${variant.checkout.label}, ${variant.backend}: ready ${ms(result.readyMs)} ms, ` +
+            `CPU ${ms(result.cpuMs)} ms, ` +
             `server RSS ${mib(result.serverRssBytes)} MiB (load ${loadavg()[0]?.toFixed(2)})`,
         );
       }
@@ -277,6 +293,7 @@ async function main(): Promise<void> {
         seconds(Math.min(...ready)),
         seconds(Math.max(...ready)),
         seconds(median(listening)),
+        seconds(median(rounds.map((r) => r.cpuMs))),
         mib(median(rounds.map((r) => r.serverRssBytes))),
         mib(median(rounds.map((r) => r.treeRssBytes))),
       ];
@@ -305,7 +322,8 @@ Setup: \`npm start\` spawned through npm (${nodeModules} top-level packages inst
 with only PATH, HOME, PORT (a free port), LOG_LEVEL=info and the variant's variables set: \`PGLITE_DATA_DIR\` and
 \`LOCAL_STORAGE_DIR\` in a temp folder, deleted before each round for the fresh folder and kept for the warm one;
 \`DATABASE_URL\` of a scratch database for PostgreSQL. **Ready** = spawn → first 200 from \`GET /health/ready\`,
-polled every ${POLL_MS} ms; "listening" = spawn → the log line. Idle RSS: ${IDLE_MS / 1000} s after ready, VmRSS of the
+polled every ${POLL_MS} ms; "listening" = spawn → the log line. "CPU to ready" = user + system time of every process
+in the tree (all threads) at that moment: on a shared machine it moves much less with other load than wall time does. Idle RSS: ${IDLE_MS / 1000} s after ready, VmRSS of the
 server's node process, and of the whole tree (npm, sh and any launcher). One unmeasured start of each warm variant
 first, then ${ROUNDS} rounds, variants in a rotating order; SIGTERM to the server process after each start (npm must then exit 0).
 

@@ -210,7 +210,10 @@ const seconds = (milliseconds: number) => (milliseconds / 1000).toFixed(2);
 
 function gitLabel(dir: string): string {
   try {
-    return execFileSync("git", ["-C", dir, "log", "-1", "--format=%h"], { encoding: "utf8" }).trim();
+    return execFileSync("git", ["-C", dir, "log", "-1", "--format=%h"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return path.basename(dir);
   }

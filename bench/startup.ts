@@ -221,6 +221,7 @@ function gitLabel(dir: string): string {
 
 async function main(): Promise<void> {
   const uptimeBefore = execFileSync("uptime", { encoding: "utf8" }).trim();
+  const factsAtStart = machineFacts(); // date and load average when the run starts, not when it ends
   const work = await mkdtemp(path.join(tmpdir(), "reelbase-startup-"));
   const scratch: ScratchDatabase[] = [];
   try {
@@ -311,13 +312,12 @@ async function main(): Promise<void> {
 
 Command: \`${benchCommand("startup.ts")}\`
 
-${machineFacts({
-  "load average (1 / 5 min) at end": loadavg()
-    .slice(0, 2)
-    .map((l) => l.toFixed(2))
-    .join(" / "),
-  database: dbVersion,
-})}
+${factsAtStart}
+- load average (1 / 5 min) at end: ${loadavg()
+      .slice(0, 2)
+      .map((l) => l.toFixed(2))
+      .join(" / ")}
+- database: ${dbVersion}
 - \`uptime\` before: \`${uptimeBefore}\`
 - \`uptime\` after: \`${uptimeAfter}\`
 

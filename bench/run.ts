@@ -25,6 +25,7 @@ const BENCHES = {
   "queue-pickup": "bench/queue-pickup.ts",
   "request-path": "bench/request-path.ts",
   "login-loop": "bench/login-loop-delay.ts",
+  startup: "bench/startup.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Container } from "inversify";
 import type { AppConfig } from "./config/config.js";
-import { createAppContainer } from "./container.js";
+import { createAppContainer, type OpenedPlatform } from "./container.js";
 import { createHttpApp } from "./http/app.js";
 import { withLivenessProbe } from "./http/liveness.js";
 import { startJobConsumer } from "./jobs-consumer.js";
@@ -21,8 +21,13 @@ export interface RunningApi {
 }
 
 /** Everything `npm start` does short of signal handling, so tests can run the real thing. */
-export async function startApi(config: AppConfig, logger: Logger, clock?: Clock): Promise<RunningApi> {
-  const { container, lifecycle } = await createAppContainer(config, logger, clock);
+export async function startApi(
+  config: AppConfig,
+  logger: Logger,
+  clock?: Clock,
+  opened: OpenedPlatform = {},
+): Promise<RunningApi> {
+  const { container, lifecycle } = await createAppContainer(config, logger, clock, opened);
   try {
     if (config.bootstrapAdmin) {
       const { user, created } = await container.get(BootstrapAdminUseCase).execute(config.bootstrapAdmin);

@@ -31,11 +31,21 @@ export interface AppContainer {
   lifecycle: Lifecycle;
 }
 
+/** Adapters a caller started opening before the container (main.ts opens the database while importing the rest). */
+export interface OpenedPlatform {
+  database?: Promise<PlatformAdapter<Database>>;
+}
+
 /**
  * The composition root. Opens each platform adapter in dependency order and registers it with
  * the lifecycle, which closes them in reverse; if a later step fails, the earlier ones are closed.
  */
-export async function createAppContainer(config: AppConfig, logger: Logger, clock: Clock = systemClock): Promise<AppContainer> {
+export async function createAppContainer(
+  config: AppConfig,
+  logger: Logger,
+  clock: Clock = systemClock,
+  opened: OpenedPlatform = {},
+): Promise<AppContainer> {
   const lifecycle = new Lifecycle(logger);
   const publicUrl = new PublicUrl(config.http.publicUrl);
   const adapters: PlatformAdapter[] = [];
@@ -43,7 +53,7 @@ export async function createAppContainer(config: AppConfig, logger: Logger, cloc
   let database: Database | undefined;
   const platform: Array<() => PlatformAdapter | Promise<PlatformAdapter>> = [
     async () => {
-      const adapter = await createDatabaseAdapter(config, logger);
+      const adapter = await (opened.database ?? createDatabaseAdapter(config, logger));
       database = adapter.value;
       return adapter;
     },

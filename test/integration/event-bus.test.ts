@@ -202,7 +202,9 @@ describe.runIf(redisUrl)("RedisEventBus against the real Redis", () => {
   });
 
   it("is chosen by createEventBus when REDIS_URL is set, with a health check and no password in its description", async () => {
-    const adapter = createEventBus(loadConfig({ NODE_ENV: "test", REDIS_URL: url }), silentLogger, { channelPrefix: prefix });
+    const adapter = await createEventBus(loadConfig({ NODE_ENV: "test", REDIS_URL: url }), silentLogger, {
+      channelPrefix: prefix,
+    });
     try {
       expect(adapter.port).toBe("event bus");
       expect(adapter.describe).toMatch(/^Redis pub\/sub \(redis:\/\//);
@@ -216,7 +218,7 @@ describe.runIf(redisUrl)("RedisEventBus against the real Redis", () => {
 
 describe("createEventBus without REDIS_URL", () => {
   it("binds the in-process bus, with no health check", async () => {
-    const adapter = createEventBus(loadConfig({ NODE_ENV: "test" }), silentLogger);
+    const adapter = await createEventBus(loadConfig({ NODE_ENV: "test" }), silentLogger);
     expect([adapter.port, adapter.describe, adapter.healthCheck]).toEqual(["event bus", "in-process", null]);
     const { received } = await record(adapter.value, "c");
     await adapter.value.publish("c", "hi");
@@ -224,9 +226,12 @@ describe("createEventBus without REDIS_URL", () => {
     await adapter.close();
   });
 
-  it("describes a Redis URL without its password", () => {
-    const adapter = createEventBus(loadConfig({ NODE_ENV: "test", REDIS_URL: "redis://:s3cret@127.0.0.1:1/0" }), silentLogger);
+  it("describes a Redis URL without its password", async () => {
+    const adapter = await createEventBus(
+      loadConfig({ NODE_ENV: "test", REDIS_URL: "redis://:s3cret@127.0.0.1:1/0" }),
+      silentLogger,
+    );
     expect(adapter.describe).toBe("Redis pub/sub (redis://:***@127.0.0.1:1/0)");
-    return adapter.close();
+    await adapter.close();
   });
 });

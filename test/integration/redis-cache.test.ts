@@ -118,7 +118,7 @@ describe.runIf(redisUrl)("RedisCache against the real Redis", () => {
   });
 
   it("is chosen by createCache when REDIS_URL is set, with a health check and a password-free description", async () => {
-    const resource = createCache(loadConfig({ NODE_ENV: "test", REDIS_URL: url }), silentLogger);
+    const resource = await createCache(loadConfig({ NODE_ENV: "test", REDIS_URL: url }), silentLogger);
     try {
       expect(resource.describe).toBe(`Redis (${maskRedisUrl(url)})`);
       expect(resource.healthCheck?.name).toBe("cache");
@@ -215,7 +215,7 @@ describe("RedisCache when its Redis dies, hangs and comes back", () => {
 
 describe("createCache without REDIS_URL", () => {
   it("binds the in-process cache, with no health check", async () => {
-    const resource = createCache(loadConfig({ NODE_ENV: "test" }), silentLogger);
+    const resource = await createCache(loadConfig({ NODE_ENV: "test" }), silentLogger);
     expect(resource.describe).toBe("in-process");
     expect(resource.healthCheck).toBeNull();
     await resource.value.set("a", 1);

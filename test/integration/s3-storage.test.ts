@@ -66,7 +66,7 @@ beforeAll(async () => {
     S3_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
     S3_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
   });
-  binding = createObjectStorage(config, new PublicUrl(undefined), logger, { resilience: FAST_POLICY });
+  binding = await createObjectStorage(config, new PublicUrl(undefined), logger, { resilience: FAST_POLICY });
   expect(binding.routes).toBeNull();
   expect(binding.describe).toBe(`S3 bucket ${BUCKET} at ${endpoint}`);
   if (!(binding.value instanceof S3Storage)) throw new Error("expected the S3 adapter");

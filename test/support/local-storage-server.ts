@@ -59,7 +59,7 @@ export async function startLocalStorageServer(): Promise<LocalStorageHarness> {
     MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
   });
   const publicUrl = new PublicUrl(undefined);
-  const binding = createObjectStorage(config, publicUrl, logger, { clock });
+  const binding = await createObjectStorage(config, publicUrl, logger, { clock });
   expect(binding.describe).toContain(root);
   if (!(binding.value instanceof LocalDiskStorage) || !binding.routes) throw new Error("expected the local adapter");
   const storage = binding.value;

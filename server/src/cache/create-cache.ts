@@ -3,16 +3,17 @@ import { CACHE, type Cache } from "../shared/application/cache.js";
 import type { Logger } from "../shared/application/logger.js";
 import type { PlatformAdapter } from "../shared/platform-adapter.js";
 import { InMemoryCache } from "./in-memory.cache.js";
-import { RedisCache } from "./redis.cache.js";
 
 /**
  * Picks the cache adapter from configuration: Redis when REDIS_URL is set, the in-process
  * LRU otherwise. Creating the Redis one does not wait for a connection: an unreachable Redis
  * at start-up is an outage like any other (warned, served from the database), not a crash.
+ * The Redis adapter (and ioredis) is imported only when it is configured.
  */
-export function createCache(config: AppConfig, logger: Logger): PlatformAdapter<Cache> {
+export async function createCache(config: AppConfig, logger: Logger): Promise<PlatformAdapter<Cache>> {
   const defaultTtlSeconds = config.cache.ttlSeconds;
   if (config.redisUrl) {
+    const { RedisCache } = await import("./redis.cache.js");
     const redis = new RedisCache({ url: config.redisUrl, defaultTtlSeconds }, logger);
     return {
       port: "cache",

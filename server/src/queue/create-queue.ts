@@ -4,12 +4,15 @@ import type { Database } from "../database/database.js";
 import { JOB_QUEUE, type JobQueue } from "../shared/application/job-queue.js";
 import type { Logger } from "../shared/application/logger.js";
 import type { PlatformAdapter } from "../shared/platform-adapter.js";
-import { BullQueue } from "./bullmq.queue.js";
 import { EmbeddedQueue } from "./embedded.queue.js";
 
-/** BullMQ when REDIS_URL is set; otherwise the jobs table, run inside the API process. */
-export function createJobQueue(config: AppConfig, logger: Logger, database: Database): PlatformAdapter<JobQueue> {
+/**
+ * BullMQ when REDIS_URL is set; otherwise the jobs table, run inside the API process. BullMQ (and
+ * ioredis) is imported only when it is configured.
+ */
+export async function createJobQueue(config: AppConfig, logger: Logger, database: Database): Promise<PlatformAdapter<JobQueue>> {
   if (config.redisUrl) {
+    const { BullQueue } = await import("./bullmq.queue.js");
     const queue = new BullQueue({
       url: config.redisUrl,
       prefix: config.jobs.queuePrefix,

@@ -6,18 +6,21 @@ import { OBJECT_STORAGE, type ObjectStorage } from "../shared/application/object
 import type { PlatformAdapter } from "../shared/platform-adapter.js";
 import { LocalDiskStorage } from "./local-disk.storage.js";
 import { localFilesRoutes } from "./local-files.routes.js";
-import { S3Storage } from "./s3.storage.js";
 import type { StorageResilienceOptions } from "./storage-resilience.js";
 
-/** Picks the adapter from configuration: S3 when S3_BUCKET is set, local disk otherwise. */
-export function createObjectStorage(
+/**
+ * Picks the adapter from configuration: S3 when S3_BUCKET is set, local disk otherwise. The S3
+ * adapter (and the AWS SDK) is imported only when it is configured.
+ */
+export async function createObjectStorage(
   config: AppConfig,
   publicUrl: PublicUrl,
   logger: Logger,
   options: { clock?: Clock; resilience?: Partial<StorageResilienceOptions> } = {},
-): PlatformAdapter<ObjectStorage> {
+): Promise<PlatformAdapter<ObjectStorage>> {
   const clock = options.clock ? { clock: options.clock } : {};
   if (config.storage.kind === "s3") {
+    const { S3Storage } = await import("./s3.storage.js");
     const storage = new S3Storage({
       ...config.storage,
       maxUploadBytes: config.files.maxUploadBytes,

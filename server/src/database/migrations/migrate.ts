@@ -5,7 +5,6 @@ import { fileURLToPath } from "node:url";
 
 import type { PGlite } from "@electric-sql/pglite";
 
-import { createPgMigrationAdapter } from "./pg-migration-adapter.js";
 import { createPGliteMigrationAdapter } from "./pglite-migration-adapter.js";
 import {
   createSchemaEngine,
@@ -63,6 +62,12 @@ export interface ApplyMigrationsHooks {
  * `prisma migrate deploy`: applies the migrations not yet in `_prisma_migrations`, in
  * name order, recording each as the CLI does. Throws if one fails; the failure is
  * recorded and, as with the CLI, blocks later deploys until it is resolved.
+ *
+ * When the history table already records every migration as applied, the engine is not
+ * started (loading its 5 MB of WASM is most of the cost of a server start that has nothing
+ * to migrate): with nothing to apply, deploy can only fail on a failed migration in the
+ * history (P3009) or a lockfile naming another provider (P3019), and either sends this
+ * check to the engine, which reports them. So does any error while reading the history.
  */
 export async function applyMigrations(
   target: MigrationTarget,
@@ -70,16 +75,49 @@ export async function applyMigrations(
   hooks: ApplyMigrationsHooks = {},
 ): Promise<{ applied: string[] }> {
   const migrationsList = await readMigrations(paths.migrationsDir);
-  return withEngine(target, paths, async (session, adapter) => {
+  return withEngine(target, paths, async ({ session, adapter }) => {
+    const history = await readMigrationHistory(adapter).catch(() => null);
+    if (history && nothingToDeploy(migrationsList, history)) {
+      hooks.onPending?.([]);
+      return { applied: [] };
+    }
+    const engine = await session();
     if (hooks.onPending) {
-      const done = new Set(await readAppliedMigrations(adapter));
+      const done = new Set(history?.applied ?? (await readAppliedMigrations(adapter)));
       hooks.onPending(migrationsList.migrationDirectories.map((dir) => dir.path).filter((name) => !done.has(name)));
     }
-    const result = await session.run("applyMigrations", (engine) =>
-      engine.applyMigrations({ migrationsList, filters: NO_EXTERNAL_ENTITIES }),
+    const result = await engine.run("applyMigrations", (e) =>
+      e.applyMigrations({ migrationsList, filters: NO_EXTERNAL_ENTITIES }),
     );
     return { applied: result.appliedMigrationNames };
   });
+}
+
+/**
+ * True when `migrate deploy` would apply nothing, create nothing and report nothing: the history
+ * table exists, every local migration has a successful row, no row is a failed attempt (finished_at and rolled_back_at both unset, which
+ * the engine refuses with P3009, whatever its name), and the lockfile is absent or names
+ * postgresql (anything else, even unreadable, is left to the engine: P3019). Rows of migrations
+ * that are not in the folder, and edited migration files, are not deploy's business (the engine
+ * ignores them too; `migrationStatus` and `diffSchemaToMigrations` are where drift shows).
+ */
+function nothingToDeploy(list: MigrationList, history: MigrationHistory): boolean {
+  const applied = new Set(history.applied);
+  return (
+    history.tableExists &&
+    history.failed.length === 0 &&
+    lockfileNamesPostgresql(list.lockfile.content) &&
+    list.migrationDirectories.every((dir) => applied.has(dir.path))
+  );
+}
+
+function lockfileNamesPostgresql(content: string | null): boolean {
+  if (content === null) return true;
+  const settings = content
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+  return settings.length === 1 && /^provider\s*=\s*"postgresql"\s*(#.*)?$/.test(settings[0] ?? "");
 }
 
 /**
@@ -92,9 +130,10 @@ export async function migrationStatus(
   paths: MigrationPaths = defaultMigrationPaths(),
 ): Promise<{ pending: string[]; applied: string[] }> {
   const migrationsList = await readMigrations(paths.migrationsDir);
-  return withEngine(target, paths, async (session, adapter) => {
-    const diagnosis = await session.run("diagnoseMigrationHistory", (engine) =>
-      engine.diagnoseMigrationHistory({
+  return withEngine(target, paths, async ({ session, adapter }) => {
+    const engine = await session();
+    const diagnosis = await engine.run("diagnoseMigrationHistory", (e) =>
+      e.diagnoseMigrationHistory({
         migrationsList,
         optInToShadowDatabase: false,
         filters: NO_EXTERNAL_ENTITIES,
@@ -122,9 +161,10 @@ export async function diffSchemaToMigrations(
   paths: MigrationPaths = defaultMigrationPaths(),
 ): Promise<string> {
   const migrationsList = await readMigrations(paths.migrationsDir);
-  return withEngine(target, paths, async (session, _adapter, schemaText) => {
-    const result = await session.run("diff", (engine) =>
-      engine.diff({
+  return withEngine(target, paths, async ({ session, schemaText }) => {
+    const engine = await session();
+    const result = await engine.run("diff", (e) =>
+      e.diff({
         // The engine needs the provider from the lockfile; a first migration has none yet.
         from: { tag: "migrations", ...migrationsList, lockfile: withLockfileContent(migrationsList) },
         to: { tag: "schemaDatamodel", files: [{ path: paths.schemaPath, content: schemaText }] },
@@ -164,27 +204,43 @@ export async function createMigration(
   return { dir, sql };
 }
 
+interface EngineContext {
+  adapter: MigrationAdapter;
+  schemaText: string;
+  /** Starts the engine on first use (loading its WASM), then returns the same session. */
+  session: () => Promise<EngineSession>;
+}
+
 async function withEngine<T>(
   target: MigrationTarget,
   paths: MigrationPaths,
-  fn: (session: EngineSession, adapter: MigrationAdapter, schemaText: string) => Promise<T>,
+  fn: (context: EngineContext) => Promise<T>,
 ): Promise<T> {
   const schemaText = await readFile(paths.schemaPath, "utf8");
-  const adapter = target.kind === "postgres" ? createPgMigrationAdapter(target.url) : createPGliteMigrationAdapter(target.db);
-  let session: EngineSession | undefined;
+  // pg and its Prisma adapter are imported only for a PostgreSQL target.
+  const adapter =
+    target.kind === "postgres"
+      ? (await import("./pg-migration-adapter.js")).createPgMigrationAdapter(target.url)
+      : createPGliteMigrationAdapter(target.db);
+  let session: Promise<EngineSession> | undefined;
   let failed = false;
   try {
-    session = await createSchemaEngine({
-      schemaPath: paths.schemaPath,
+    return await fn({
+      adapter,
       schemaText,
-      adapterFactory: adapter.factory,
+      session: () =>
+        (session ??= createSchemaEngine({
+          schemaPath: paths.schemaPath,
+          schemaText,
+          adapterFactory: adapter.factory,
+        })),
     });
-    return await fn(session, adapter, schemaText);
   } catch (error) {
     failed = true;
     throw error;
   } finally {
-    session?.free();
+    // A session that failed to start has nothing to free.
+    (await session?.catch(() => undefined))?.free();
     // A failure to clean up must not hide the error that explains the failed command.
     await adapter.close().catch((closeError: unknown) => {
       if (!failed) throw closeError;
@@ -227,22 +283,35 @@ function withLockfileContent(list: MigrationList): MigrationList["lockfile"] {
 
 /** The successfully applied migrations, oldest first; none when the history table does not exist yet. */
 async function readAppliedMigrations(adapter: MigrationAdapter): Promise<string[]> {
+  return (await readMigrationHistory(adapter)).applied;
+}
+
+interface MigrationHistory {
+  /** Deploy creates `_prisma_migrations` when it is missing, even with no migration to apply. */
+  tableExists: boolean;
+  /** Migrations whose last attempt succeeded (finished, not rolled back), oldest first. */
+  applied: string[];
+  /** Attempts that neither finished nor were marked rolled back: what deploy refuses (P3009). */
+  failed: string[];
+}
+
+/** `_prisma_migrations` read with two plain queries; an empty history when the table does not exist yet. */
+async function readMigrationHistory(adapter: MigrationAdapter): Promise<MigrationHistory> {
   const connection = await adapter.factory.connect();
+  const names = async (sql: string) =>
+    (await connection.queryRaw({ sql, args: [], argTypes: [] })).rows.map((row) => String(row[0]));
   try {
-    const table = await connection.queryRaw({
-      sql: `SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_prisma_migrations'`,
-      args: [],
-      argTypes: [],
-    });
-    if (table.rows.length === 0) return [];
-    const result = await connection.queryRaw({
-      sql: `SELECT migration_name FROM "_prisma_migrations"
+    const table = await names(
+      `SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_prisma_migrations'`,
+    );
+    if (table.length === 0) return { tableExists: false, applied: [], failed: [] };
+    return {
+      tableExists: true,
+      applied: await names(`SELECT migration_name FROM "_prisma_migrations"
             WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL
-            ORDER BY started_at, migration_name`,
-      args: [],
-      argTypes: [],
-    });
-    return result.rows.map((row) => String(row[0]));
+            ORDER BY started_at, migration_name`),
+      failed: await names(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NULL AND rolled_back_at IS NULL`),
+    };
   } finally {
     await connection.dispose();
   }

@@ -12,15 +12,15 @@
  * Reelbase variant under bench/profiles/ (git-ignored) and prints where its time went.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { REPO_ROOT, startChildApi, type ChildApi } from "./lib/child-api.js";
-import type { LoadResult, LoadSpec } from "./lib/load-generator.js";
+import type { LoadResult } from "./lib/load-generator.js";
+import { load, pin, waitForFile } from "./lib/pinned-processes.js";
+import { report } from "./lib/request-path-report.js";
 import { seedVideos } from "./lib/list-sql.js";
-import { benchCommand, machineFacts, progress, table } from "./lib/markdown.js";
+import { progress } from "./lib/markdown.js";
 import { summarizeProfile } from "./lib/profile-summary.js";
 import { createScratchDatabase, serverVersion, withClient } from "./lib/scratch-db.js";
 import { BENCH_ENV } from "./lib/in-process-api.js";
@@ -64,23 +64,6 @@ interface Variant {
   headers?: Record<string, string>;
   /** Runs before each measured window of this variant. */
   before?: () => Promise<void>;
-}
-
-/** Pins every thread of a running process (threads it starts later inherit it). */
-async function pin(pid: number, core: string): Promise<void> {
-  await run("taskset", ["-a", "-cp", core, String(pid)]);
-}
-
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} exited ${code}: ${stderr}`))));
-  });
 }
 
 async function startBaseline(variant: Exclude<ServerName, "reelbase">, databaseUrl: string): Promise<Server> {
@@ -128,33 +111,6 @@ async function startReelbase(databaseUrl: string, profileFile?: string): Promise
   return api;
 }
 
-async function waitForFile(file: string): Promise<void> {
-  for (let waited = 0; waited < 30_000; waited += 100) {
-    if (existsSync(file)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no profile at ${file}`);
-}
-
-async function load(spec: LoadSpec): Promise<LoadResult> {
-  const file = path.join(tmpdir(), `reelbase-load-${process.pid}.json`);
-  await writeFile(file, JSON.stringify(spec));
-  try {
-    const stdout = await run("taskset", [
-      "-c",
-      LOAD_CORE,
-      process.execPath,
-      "--import",
-      "tsx",
-      "bench/lib/load-generator.ts",
-      file,
-    ]);
-    return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as LoadResult;
-  } finally {
-    await rm(file, { force: true });
-  }
-}
-
 /** Transactions committed or rolled back in the scratch database so far (every Prisma query outside a unit of work is one). */
 async function transactionsSoFar(url: string, name: string): Promise<number> {
   const { rows } = await withClient(url, (client) =>
@@ -162,12 +118,6 @@ async function transactionsSoFar(url: string, name: string): Promise<number> {
   );
   return Number(rows[0]?.n ?? 0);
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
-};
 
 async function main(): Promise<void> {
   await pin(process.pid, LOAD_CORE);
@@ -255,14 +205,17 @@ async function main(): Promise<void> {
       await variant.before?.();
       const paths = variant.paths(round);
       const headers = variant.headers ?? {};
-      const result = await load({
-        url: server.url,
-        paths,
-        connections: CONNECTIONS,
-        durationSeconds: seconds,
-        headers,
-        ...(amount ? { amount } : {}),
-      });
+      const result = await load(
+        {
+          url: server.url,
+          paths,
+          connections: CONNECTIONS,
+          durationSeconds: seconds,
+          headers,
+          ...(amount ? { amount } : {}),
+        },
+        LOAD_CORE,
+      );
       if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
         const alive = (() => {
           try {
@@ -332,80 +285,25 @@ async function main(): Promise<void> {
       process.stdout.write(`${profiles.join("\n\n")}\n`);
       return;
     }
-    process.stdout.write([report(variants, results, transactions, await serverVersion(db.url)), ...profiles].join("\n\n") + "\n");
+    process.stdout.write(
+      [
+        report(variants, results, transactions, {
+          serverCore: SERVER_CORE,
+          loadCore: LOAD_CORE,
+          connections: CONNECTIONS,
+          rounds: ROUNDS,
+          durationSeconds: DURATION_SECONDS,
+          database: await serverVersion(db.url),
+        }),
+        ...profiles,
+      ].join("\n\n") + "\n",
+    );
   } finally {
     for (const server of Object.values(servers)) await server?.stop();
     await redis.flushdb().catch(() => undefined);
     redis.disconnect();
     await db.drop();
   }
-}
-
-function report(
-  variants: Variant[],
-  results: Map<string, LoadResult[]>,
-  transactions: Map<string, number>,
-  database: string,
-): string {
-  const rps = (key: string) => (results.get(key) ?? []).map((measured) => measured.requestsPerSecond);
-  const raw = rps("raw");
-  const ratioPerRound = (a: string, b: string) => rps(a).map((value, round) => value / (rps(b)[round] ?? NaN));
-  const rows = variants.map((variant) => {
-    const measured = results.get(variant.key) ?? [];
-    const values = rps(variant.key);
-    const p99 = median(measured.map((m) => m.latencyP99Ms));
-    const counted = transactions.get(variant.key);
-    // A baseline does one query per request by construction (none for the constant answer).
-    const db =
-      counted !== undefined ? counted.toFixed(2) : variant.server === "raw" ? "0" : variant.server === "reelbase" ? "?" : "1";
-    return [
-      variant.label,
-      Math.round(median(values)).toLocaleString("en-US"),
-      `${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))}`,
-      String(p99),
-      median(values.map((value, round) => value / (raw[round] ?? NaN))).toFixed(3),
-      db,
-    ];
-  });
-  const targets: [string, string, string, number][] = [
-    ["P1a", "`videos.get` hit ÷ bare tRPC", "hit/trpc", 1.5],
-    ["P1a", "`videos.get` hit ÷ express + Prisma", "hit/express", 0.8],
-    ["P1b", "`videos.get` miss ÷ bare tRPC", "miss/trpc", 1.0],
-    ["P1c", "`auth.me` ÷ bare tRPC", "me/trpc", 1.5],
-    ["P1d", "`/health/live` ÷ raw `node:http`", "live/raw", 0.5],
-  ];
-  const targetRows = targets.map(([id, label, pair, target]) => {
-    const [a = "", b = ""] = pair.split("/");
-    const value = median(ratioPerRound(a, b));
-    return [id, label, value.toFixed(2), `≥ ${target}`, value >= target ? "yes" : "**no**"];
-  });
-  // No target: what Reelbase's tRPC handler alone changes, on the same bare router.
-  targetRows.push([
-    "—",
-    "bare router: Reelbase's tRPC handler ÷ tRPC's express adapter",
-    median(ratioPerRound("trpc-ours", "trpc")).toFixed(2),
-    "—",
-    "—",
-  ]);
-  return [
-    "## Request path: Reelbase vs hand-written baselines",
-    "",
-    `Command: \`${benchCommand("request-path.ts")}\``,
-    "",
-    machineFacts({
-      // This process is pinned to one core by now; the machine has more.
-      nproc: String(cpus().length),
-      database: database,
-      setup: `each server its own process pinned to core ${SERVER_CORE}; autocannon in its own process pinned to core ${LOAD_CORE}; ${CONNECTIONS} connections; ${ROUNDS} interleaved rounds of ${DURATION_SECONDS} s after a 2 s warm-up round`,
-      reelbase: "NODE_ENV=production, PostgreSQL, Redis cache and event bus, LOG_LEVEL=info (access lines drained from a pipe)",
-    }),
-    "",
-    table(["variant", "req/s (median)", "min–max", "p99 ms", "÷ raw", "DB transactions / request"], rows),
-    "",
-    "Targets (ratio of the two variants within each round, median over rounds):",
-    "",
-    table(["target", "ratio", "measured", "needed", "met"], targetRows),
-  ].join("\n");
 }
 
 await main();

@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { REPO_ROOT } from "./child-api.js";
+import { run as runCommand } from "./pinned-processes.js";
 
 /** The parts of `autocannon --json` the benches read. */
 export interface AutocannonResult {
@@ -48,24 +48,9 @@ export function autocannonArgs(run: AutocannonRun): string[] {
 }
 
 /** autocannon in its own process, pinned with taskset; resolves with its JSON summary. */
-export function runAutocannon(run: AutocannonRun): Promise<AutocannonResult> {
-  const child = spawn("taskset", ["-c", run.cpus ?? "1", process.execPath, BIN, ...autocannonArgs(run)], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code, signal) => {
-      const line = stdout.trim().split("\n").at(-1) ?? "";
-      if (code !== 0 || !line.startsWith("{")) {
-        reject(new Error(`autocannon failed (exit ${code ?? signal}): ${stderr.slice(-2000)}`));
-        return;
-      }
-      resolve(JSON.parse(line) as AutocannonResult);
-    });
-  });
+export async function runAutocannon(run: AutocannonRun): Promise<AutocannonResult> {
+  const stdout = await runCommand("taskset", ["-c", run.cpus ?? "1", process.execPath, BIN, ...autocannonArgs(run)]);
+  const line = stdout.trim().split("\n").at(-1) ?? "";
+  if (!line.startsWith("{")) throw new Error(`autocannon printed no JSON summary: ${line.slice(-2000)}`);
+  return JSON.parse(line) as AutocannonResult;
 }

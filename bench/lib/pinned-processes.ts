@@ -15,6 +15,7 @@ export async function pin(pid: number, core: string): Promise<void> {
   await run("taskset", ["-a", "-cp", core, String(pid)]);
 }
 
+/** Runs a command to its end; its stdout, or a rejection carrying its exit code and stderr. */
 export function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });

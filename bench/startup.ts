@@ -6,9 +6,9 @@
  *   npm run bench -- startup [--rounds N] [--baseline DIR]
  *
  * "Ready" is the first 200 from GET /health/ready, polled every 20 ms from the spawn. Idle RSS is
- * VmRSS of the server's own node process (the deepest descendant of npm running main.ts) 5 s after
+ * VmRSS of the server's own node process (the deepest descendant of npm running the entry script) 5 s after
  * ready; the tree column adds npm, the shell and any launcher process. Variants run interleaved in a
- * rotating order, after one unmeasured start of each warm variant (tsx transform cache, warm folder,
+ * rotating order, after one unmeasured start of each warm variant (start bundle or tsx transform cache, warm folder,
  * migrated scratch database). `--baseline DIR` also runs `npm start` in another checkout (e.g. an
  * export of an older commit with this one's node_modules linked in) in the same rounds, for a
  * before/after comparison on the same machine at the same time.
@@ -37,7 +37,7 @@ function flag(name: string): string | undefined {
 const ROUNDS = Math.max(3, Number(flag("rounds") ?? 5));
 const BASELINE_DIR = flag("baseline");
 
-type Backend = "PGlite, fresh folder" | "PGlite, warm folder" | "PostgreSQL";
+type Backend = "PGlite, fresh folder" | "PGlite, warm folder" | "PGlite, warm folder, sources changed" | "PostgreSQL";
 
 interface Variant {
   checkout: { label: string; dir: string };
@@ -109,13 +109,17 @@ async function cpuTimeMs(pid: number): Promise<number> {
   return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index] ?? 0), 0) * TICK_MS;
 }
 
-/** The API's own process: the deepest node descendant whose command line names main.ts. */
+/** Entry scripts of `npm start`: the bundling launcher now, main.ts itself in older checkouts (tsx). */
+const SERVER_ENTRIES = ["scripts/start.mjs", "server/src/main.ts"];
+
+/** The API's own process: the deepest node descendant whose command line names a server entry. */
 async function serverPid(npmPid: number): Promise<number | undefined> {
   const candidates: { pid: number; depth: number }[] = [];
   for (const proc of await descendants(npmPid)) {
     const cmdline = await readFile(`/proc/${proc.pid}/cmdline`, "utf8").catch(() => "");
     const args = cmdline.split("\0");
-    if (path.basename(args[0] ?? "") === "node" && args.some((arg) => arg.endsWith("server/src/main.ts"))) candidates.push(proc);
+    if (path.basename(args[0] ?? "") === "node" && args.some((arg) => SERVER_ENTRIES.some((entry) => arg.endsWith(entry))))
+      candidates.push(proc);
   }
   return candidates.sort((a, b) => b.depth - a.depth)[0]?.pid;
 }
@@ -253,6 +257,18 @@ async function main(): Promise<void> {
           LOCAL_STORAGE_DIR: path.join(base, "warm", "objects"),
         }),
       });
+      // The first start after an edit rebuilds the start bundle (scripts/start-bundle.mjs): forget the
+      // last build's stamp so the launcher sees changed inputs. Checkouts from before the launcher have no stamp.
+      if (existsSync(path.join(checkout.dir, "scripts", "start-bundle.mjs"))) {
+        variants.push({
+          checkout,
+          backend: "PGlite, warm folder, sources changed",
+          env: async () => {
+            await rm(path.join(checkout.dir, "node_modules", ".cache", "reelbase", "start", "stamp.json"), { force: true });
+            return { PGLITE_DATA_DIR: path.join(base, "warm", "pg"), LOCAL_STORAGE_DIR: path.join(base, "warm", "objects") };
+          },
+        });
+      }
       if (postgres) {
         const database = await createScratchDatabase("startup");
         scratch.push(database);
@@ -324,7 +340,8 @@ ${factsAtStart}
 Setup: \`npm start\` spawned through npm (${nodeModules} top-level packages installed) in its own process group,
 with only PATH, HOME, PORT (a free port), LOG_LEVEL=info and the variant's variables set: \`PGLITE_DATA_DIR\` and
 \`LOCAL_STORAGE_DIR\` in a temp folder, deleted before each round for the fresh folder and kept for the warm one;
-\`DATABASE_URL\` of a scratch database for PostgreSQL. **Ready** = spawn → first 200 from \`GET /health/ready\`,
+\`DATABASE_URL\` of a scratch database for PostgreSQL. "Sources changed" is the warm folder with the start bundle's stamp
+deleted before each round, so \`npm start\` first rebuilds the bundle, as the first start after an edit does. **Ready** = spawn → first 200 from \`GET /health/ready\`,
 polled every ${POLL_MS} ms; "listening" = spawn → the log line. "CPU to ready" = user + system time of every process
 in the tree (all threads) at that moment: on a shared machine it moves much less with other load than wall time does. Idle RSS: ${IDLE_MS / 1000} s after ready, VmRSS of the
 server's node process, and of the whole tree (npm, sh and any launcher). One unmeasured start of each warm variant

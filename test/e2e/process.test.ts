@@ -4,15 +4,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
-const TSX = path.resolve("node_modules/.bin/tsx");
-/** A child process boots tsx, PGlite and argon2: tens of seconds on a busy 2-core machine. */
+/** A child process bundles the sources (first time), boots PGlite and argon2: tens of seconds on a busy 2-core machine. */
 const PROCESS_TIMEOUT_MS = 120_000;
 
+/** The process as `npm start` (main) and `npm run worker` (worker) run it: through the bundling launcher. */
 function run(
-  entry: string,
+  entry: "main" | "worker",
   env: Record<string, string>,
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(TSX, [entry], {
+  const child = spawn(process.execPath, ["scripts/start.mjs", entry], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -33,7 +33,7 @@ async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<voi
 
 describe("the worker process", () => {
   it("refuses the embedded PGlite database and says what to set instead", async () => {
-    const proc = run("server/src/worker.ts", { PGLITE_DATA_DIR: "memory://" });
+    const proc = run("worker", { PGLITE_DATA_DIR: "memory://" });
     expect(await proc.exited).toBe(1);
     expect(proc.output()).toContain("set DATABASE_URL");
     expect(proc.output()).toContain("REDIS_URL");
@@ -47,7 +47,7 @@ describe("the API process", () => {
   });
 
   it("refuses to start on bad configuration, naming every bad variable but no value", async () => {
-    const proc = run("server/src/main.ts", {
+    const proc = run("main", {
       NODE_ENV: "production",
       PORT: "not-a-port",
       DATABASE_URL: "mysql://user:hunter2@db/app",
@@ -66,7 +66,7 @@ describe("the API process", () => {
     async () => {
       const dataDir = await mkdtemp(path.join(tmpdir(), "reelbase-process-"));
       dirs.push(dataDir);
-      const proc = run("server/src/main.ts", {
+      const proc = run("main", {
         PORT: "0",
         PGLITE_DATA_DIR: dataDir,
         ARGON2_MEMORY_KIB: "1024",
@@ -102,7 +102,7 @@ describe("the API process", () => {
         ARGON2_TIME_COST: "1",
       };
       for (const expected of ["created administrator root@example.com", "administrator root@example.com present"]) {
-        const proc = run("server/src/main.ts", env);
+        const proc = run("main", env);
         await waitFor(() => proc.output().includes("listening on"), 60_000);
         expect(proc.output()).toContain(expected);
         const url = /listening on (http:\/\/\S+) /.exec(proc.output())?.[1];

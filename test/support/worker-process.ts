@@ -1,17 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { execFile } from "node:child_process";
-import path from "node:path";
-
-const TSX = path.resolve("node_modules/.bin/tsx");
 
 export interface WorkerProcess {
   child: ChildProcess;
   pid: number;
   output(): string;
   exited: Promise<void>;
-  /** SIGKILL to the whole process group: tsx, the node process under it and any ffmpeg it spawned. */
+  /** SIGKILL to the whole process group: the worker's node process and any ffmpeg it spawned. */
   killGroup(): Promise<void>;
-  /** SIGTERM (tsx relays it to the worker), SIGKILL to the group if it has not exited in 20 s. */
+  /** SIGTERM to the worker, SIGKILL to the group if it has not exited in 20 s. */
   stop(): Promise<void>;
 }
 
@@ -21,7 +18,7 @@ export interface WorkerProcess {
  * Only the given variables are passed (plus PATH and HOME), as a deployment would set them.
  */
 export async function startWorker(env: Record<string, string>, readyTimeoutMs = 90_000): Promise<WorkerProcess> {
-  const child = spawn(TSX, ["server/src/worker.ts"], {
+  const child = spawn(process.execPath, ["scripts/start.mjs", "worker"], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

@@ -3,13 +3,16 @@
  * the hand-written servers it replaces, measured side by side in one run:
  *
  *   npx tsx bench/request-path.ts [--rounds N] [--duration S] [--connections N] [--profile | --profile-only]
+ *                                 [--only key,key…]
  *
  * Every server is a process of its own pinned to core 0; the load generator (autocannon) is a
  * process of its own pinned to core 1. Rounds are interleaved (every variant once per round, after
  * a warm-up round), so a noisy neighbour hits all variants alike; ratios are taken within a round.
  * Reelbase runs as `npm start` would in production: PostgreSQL, Redis cache and event bus, access
  * logs at info (drained from a pipe). `--profile` also writes a CPU profile of the API per
- * Reelbase variant under bench/profiles/ (git-ignored) and prints where its time went.
+ * Reelbase variant under bench/profiles/ (git-ignored) and prints where its time went. `--only`
+ * (e.g. `--only trpc,miss`) runs just those variants and skips the transaction count: for trying a
+ * change quickly, not for the record.
  */
 import { spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
@@ -35,6 +38,10 @@ const DURATION_SECONDS = flag("--duration", 5);
 const CONNECTIONS = flag("--connections", 16);
 const PROFILE_ONLY = process.argv.includes("--profile-only");
 const PROFILE = PROFILE_ONLY || process.argv.includes("--profile");
+const ONLY = (() => {
+  const index = process.argv.indexOf("--only");
+  return index >= 0 ? new Set((process.argv[index + 1] ?? "").split(",")) : undefined;
+})();
 const BASELINES = ["raw", "raw-pg", "express-prisma", "trpc-bare", "trpc-ours"] as const;
 const SERVER_CORE = "0";
 const LOAD_CORE = "1";
@@ -147,13 +154,10 @@ async function main(): Promise<void> {
     const cold = ids.slice(HOT_VIDEOS);
     // Fresh ids for the warm-up, each round and the counting pass.
     const missSlice = Math.floor(cold.length / (ROUNDS + 2));
-    if (!PROFILE_ONLY) {
-      for (const name of BASELINES) servers[name] = await startBaseline(name, db.url);
-    }
 
     const bearer = { authorization: `Bearer ${session.accessToken}` };
     const trpcGet = (id: string) => `/trpc/videos.get?input=${encodeURIComponent(JSON.stringify({ id }))}`;
-    const variants: Variant[] = [
+    const allVariants: Variant[] = [
       { key: "raw", label: "raw `node:http`, constant JSON", server: "raw", paths: () => ["/"] },
       {
         key: "raw-pg",
@@ -198,6 +202,11 @@ async function main(): Promise<void> {
       { key: "me", label: "Reelbase `auth.me`, bearer", server: "reelbase", paths: () => ["/trpc/auth.me"], headers: bearer },
       { key: "live", label: "Reelbase `GET /health/live`", server: "reelbase", paths: () => ["/health/live"] },
     ];
+    const variants = allVariants.filter((variant) => !ONLY || ONLY.has(variant.key));
+    const baselinesUsed = BASELINES.filter((name) => variants.some((variant) => variant.server === name));
+    if (!PROFILE_ONLY) {
+      for (const name of baselinesUsed) servers[name] = await startBaseline(name, db.url);
+    }
 
     const measure = async (variant: Variant, round: number, seconds: number, amount?: number): Promise<LoadResult> => {
       const server = servers[variant.server];
@@ -252,7 +261,7 @@ async function main(): Promise<void> {
     }
     const transactions = new Map<string, number>();
     await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
-    for (const variant of variants.filter((candidate) => candidate.server === "reelbase" && !PROFILE_ONLY)) {
+    for (const variant of variants.filter((candidate) => candidate.server === "reelbase" && !PROFILE_ONLY && !ONLY)) {
       progress(`counting database transactions of ${variant.key}`);
       // Refill what the last miss round flushed, so a hit is counted as a hit.
       await measure(variant, ROUNDS + 1, 60, HOT_VIDEOS);

@@ -26,6 +26,7 @@ const BENCHES = {
   "request-path": "bench/request-path.ts",
   "login-loop": "bench/login-loop-delay.ts",
   startup: "bench/startup.ts",
+  "prisma-by-id": "bench/prisma-by-id.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

@@ -9,15 +9,21 @@ import { z } from "zod";
 import { trpcHandler } from "../../server/src/http/trpc-handler.js";
 
 /**
- * Our tRPC handler (trpc-handler.ts) must answer every request exactly as tRPC's own express
- * adapter does: the same requests go to both, and status, body and the headers a client reads
- * must match.
+ * Our tRPC handler (trpc-handler.ts, with its single-call path in trpc-single-call.ts) must answer
+ * every request exactly as tRPC's own express adapter does: the same requests go to both, and
+ * status, body, the headers a client reads and what onError is told must match.
  */
 interface Ctx {
   authorization: string | null;
 }
 
-const t = initTRPC.context<Ctx>().create();
+const t = initTRPC.context<Ctx>().create({
+  // Echoes what tRPC hands the formatter, so a difference in input, path, type or context shows in the body.
+  errorFormatter: ({ shape, input, path, type, ctx }) => ({
+    ...shape,
+    data: { ...shape.data, seen: { input: input ?? null, path: path ?? null, type, auth: ctx?.authorization ?? null } },
+  }),
+});
 let subscriptionsEnded = 0;
 const router = t.router({
   echo: t.procedure
@@ -30,6 +36,8 @@ const router = t.router({
   crash: t.procedure.query(() => {
     throw new Error("bug");
   }),
+  later: t.procedure.query(() => ({ value: Promise.resolve(1) })),
+  nothing: t.procedure.mutation(() => undefined),
   count: t.procedure.input(z.object({ to: z.number().int().max(5) })).subscription(async function* ({ input, signal }) {
     try {
       for (let i = 1; i <= input.to; i++) yield tracked(String(i), { i });
@@ -42,7 +50,41 @@ const router = t.router({
 });
 
 const MAX_BODY = 1024;
-const createContext = (authorization: string | undefined): Ctx => ({ authorization: authorization ?? null });
+const createContext = (authorization: string | undefined): Ctx => {
+  if (authorization === "Bearer refuse") throw new TRPCError({ code: "UNAUTHORIZED", message: "refused in createContext" });
+  return { authorization: authorization ?? null };
+};
+
+/** What onError was told, per adapter and per request (the x-case header). */
+const reported = { ours: new Map<string, string[]>(), theirs: new Map<string, string[]>() };
+function reporter(side: keyof typeof reported) {
+  return ({
+    error,
+    path,
+    type,
+    input,
+    ctx,
+    req,
+  }: {
+    error: TRPCError;
+    path: string | undefined;
+    type: string;
+    input: unknown;
+    ctx: Ctx | undefined;
+    req: { headers: Record<string, unknown> };
+  }) => {
+    const key = String(req.headers["x-case"]);
+    const seen = JSON.stringify({
+      code: error.code,
+      message: error.message,
+      path: path ?? null,
+      type,
+      input: input ?? null,
+      auth: ctx?.authorization ?? null,
+    });
+    reported[side].set(key, [...(reported[side].get(key) ?? []), seen]);
+  };
+}
 
 async function serve(app: express.Express): Promise<{ server: Server; url: string }> {
   const server = createServer(app).listen(0, "127.0.0.1");
@@ -93,7 +135,11 @@ const REQUESTS: [string, string, RequestInit?][] = [
     `/echo`,
     { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "x" }) },
   ],
-  ["unknown procedure", `/nothing`],
+  ["unknown procedure", `/missing`],
+  ["mutation without input or output", `/nothing`, { method: "POST" }],
+  ["query answering with a promise inside", `/later`],
+  ["context that refuses", `/echo?input=${input({ text: "hi" })}`, { headers: { authorization: "Bearer refuse" } }],
+  ["malformed path encoding", `/ec%E0%A4%A?input=${input({ text: "hi" })}`],
   ["procedure error", `/fail`],
   ["unexpected error", `/crash`],
   ["batch of queries", `/echo,fail?batch=1&input=${input({ 0: { text: "a" } })}`],
@@ -133,7 +179,12 @@ describe("the tRPC handler answers as tRPC's express adapter does", () => {
     const ourApp = express();
     ourApp.use(
       "/trpc",
-      trpcHandler({ router, maxBodySize: MAX_BODY, createContext: (req) => createContext(req.get("authorization")) }),
+      trpcHandler({
+        router,
+        maxBodySize: MAX_BODY,
+        createContext: (req) => createContext(req.get("authorization")),
+        onError: reporter("ours"),
+      }),
     );
     const theirApp = express();
     theirApp.use(
@@ -142,6 +193,7 @@ describe("the tRPC handler answers as tRPC's express adapter does", () => {
         router,
         maxBodySize: MAX_BODY,
         createContext: ({ req }) => createContext(req.get("authorization")),
+        onError: reporter("theirs"),
       }),
     );
     ours = await serve(ourApp);
@@ -154,11 +206,16 @@ describe("the tRPC handler answers as tRPC's express adapter does", () => {
     theirs.server.close();
   });
 
-  it.each(REQUESTS)("%s", async (_name, path, init) => {
-    const [mine, reference] = await Promise.all([ask(ours.url, `/trpc${path}`, init), ask(theirs.url, `/trpc${path}`, init)]);
+  it.each(REQUESTS)("%s", async (name, path, init = {}) => {
+    const withCase = { ...init, headers: { ...(init.headers as Record<string, string> | undefined), "x-case": name } };
+    const [mine, reference] = await Promise.all([
+      ask(ours.url, `/trpc${path}`, withCase),
+      ask(theirs.url, `/trpc${path}`, withCase),
+    ]);
     // Error answers carry a stack only in development; compare them without it.
     const strip = (body: string) => body.replace(/"stack":"(?:[^"\\]|\\.)*"/g, '"stack":"…"');
     expect({ ...mine, body: strip(mine.body) }).toEqual({ ...reference, body: strip(reference.body) });
+    expect(reported.ours.get(name)).toEqual(reported.theirs.get(name));
   });
 
   it("streams a subscription as server-sent events and ends it when the client leaves", async () => {

@@ -12,6 +12,9 @@
  * - trpc-ours:      the same router served by Reelbase's tRPC handler instead of tRPC's
  *                   express adapter: the effect of that handler alone
  *
+ * The Prisma variants make the same call as Reelbase's video repository,
+ * `video.findUnique({ where: { id, deletedAt: null } })`, so a change of Prisma call shows in both.
+ *
  * Each prints "listening on http://…" once it accepts connections, like the API does.
  */
 import { createServer, type RequestListener } from "node:http";
@@ -77,7 +80,7 @@ function expressPrisma(): RequestListener {
   const app = express();
   app.get("/videos/:id", async (req, res) => {
     if (!UUID.test(req.params.id)) return void res.status(400).json({ error: "bad id" });
-    const row = await prisma.video.findFirst({ where: { id: req.params.id, deletedAt: null } });
+    const row = await prisma.video.findUnique({ where: { id: req.params.id, deletedAt: null } });
     if (!row) return void res.status(404).json({ error: "not found" });
     res.json(videoJson(row));
   });
@@ -93,7 +96,7 @@ function trpcBare(handler: "stock" | "ours"): RequestListener {
         .input(videoIdInput)
         .output(videoOutput)
         .query(async ({ input }) => {
-          const row = await prisma.video.findFirst({ where: { id: input.id, deletedAt: null } });
+          const row = await prisma.video.findUnique({ where: { id: input.id, deletedAt: null } });
           if (!row) throw new TRPCError({ code: "NOT_FOUND" });
           return videoJson(row);
         }),

@@ -4,6 +4,7 @@ import { internal_exceptionHandler } from "@trpc/server/adapters/node-http";
 import { resolveResponse, type HTTPErrorHandler } from "@trpc/server/http";
 import type { Request as ExpressRequest, Response as ExpressResponse, RequestHandler } from "express";
 import { NodeTrpcRequest } from "./trpc-node-request.js";
+import { answerSingleCall } from "./trpc-single-call.js";
 
 export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
   router: TRouter;
@@ -16,10 +17,11 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
 const STREAMED = /^(text\/event-stream|application\/jsonl)/;
 
 /**
- * tRPC on express through `resolveResponse`, tRPC's documented entry point for adapters, with
- * the request read from node directly (NodeTrpcRequest) and whole answers written with one
- * `end()` instead of through a WHATWG stream pipe. Same protocol, same errors: only the copying
- * between node's and the Fetch API's types is gone.
+ * tRPC on express: a single query or mutation answered by answerSingleCall (tRPC's own steps,
+ * without the Fetch API objects), everything else through `resolveResponse`, tRPC's documented
+ * entry point for adapters, with the request read from node directly (NodeTrpcRequest) and whole
+ * answers written with one `end()` instead of through a WHATWG stream pipe. Same protocol, same
+ * errors: only the copying between node's and the Fetch API's types is gone.
  */
 export function trpcHandler<TRouter extends AnyTRPCRouter>(options: TrpcHandlerOptions<TRouter>): RequestHandler {
   return (req, res) => {
@@ -55,13 +57,30 @@ async function handle<TRouter extends AnyTRPCRouter>(
     abort.signal,
     options.maxBodySize,
   );
+  const createContext = async () => options.createContext(req, res);
+  const onError = (error: Parameters<NonNullable<typeof options.onError>>[0]) => options.onError?.({ ...error, req });
+  const answer = await answerSingleCall({
+    router: options.router,
+    req: request.asRequest(),
+    url: new URL(request.url),
+    path,
+    signal: abort.signal,
+    createContext,
+    onError: (error) => onError({ ...error, req }),
+  });
+  if (answer) {
+    res.statusCode = answer.status;
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    res.end(answer.body);
+    return;
+  }
   const response = await resolveResponse({
     router: options.router,
     req: request.asRequest(),
     path,
     error: null,
-    createContext: async () => options.createContext(req, res),
-    onError: (error) => options.onError?.({ ...error, req }),
+    createContext,
+    onError: (error) => onError({ ...error, req }),
   });
   await writeResponse(response, res, abort.signal);
 }

@@ -213,3 +213,120 @@ describe.runIf(redisUrl)("BullQueue on Redis", () => {
     return { queue, addJob: async () => randomUUID(), settle: async () => {}, requeue: async () => {}, backoffMs };
   });
 });
+
+describe.runIf(redisUrl)("BullQueue: stranded QUEUED jobs", () => {
+  let app: TestApp;
+  let db: Database;
+  let owner: { id: string; videoId: string };
+  const prefixes: string[] = [];
+  const queues: BullQueue[] = [];
+
+  beforeAll(async () => {
+    app = await createTestApp(backends().at(-1) ?? "pglite");
+    db = app.container.get<Database>(DATABASE);
+    const user = await registerUser(app, "stranded");
+    const video = await app.caller(user.bearer).videos.create({ title: "stranded jobs" });
+    owner = { id: user.user.id, videoId: video.id };
+  });
+  afterEach(async () => {
+    await Promise.all(queues.splice(0).map((queue) => queue.close()));
+  });
+  afterAll(async () => {
+    const redis = new Redis(redisUrl ?? "");
+    for (const prefix of prefixes) {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    }
+    redis.disconnect();
+    await app.close();
+  });
+
+  const AFTER_MS = 5_000;
+  /** A QUEUED row due `dueAgoMs` ago, as the API leaves it once committed. */
+  const queuedJob = async (dueAgoMs: number) => {
+    const id = randomUUID();
+    await db.client.job.create({
+      data: {
+        id,
+        videoId: owner.videoId,
+        ownerId: owner.id,
+        type: "TRANSCODE",
+        params: {},
+        creditsCharged: 0,
+        runAfter: new Date(Date.now() - dueAgoMs),
+      },
+    });
+    return id;
+  };
+  const open = (everyMs = 60_000) => {
+    const prefix = `rbstranded-${process.pid}-${randomUUID().slice(0, 8)}`;
+    prefixes.push(prefix);
+    const queue = new BullQueue({
+      url: redisUrl ?? "",
+      prefix,
+      concurrency: 1,
+      logger: silentLogger,
+      strandedJobs: { database: db, afterMs: AFTER_MS, everyMs },
+    });
+    queues.push(queue);
+    return queue;
+  };
+  /** A runner that leaves the row as it is (QUEUED), as a delivery that lost its claim would. */
+  const leaveQueued = (deliveries: Deliveries) => async (delivery: JobDelivery) => {
+    deliveries.record(delivery);
+    return "done" as const;
+  };
+  const markDone = async (...ids: string[]) => {
+    await db.client.job.updateMany({ where: { id: { in: ids } }, data: { status: "SUCCEEDED" } });
+  };
+
+  it("delivers a job that was committed but never reached Redis, and only once however often it looks", async () => {
+    const queue = open();
+    const deliveries = new Deliveries();
+    await queue.startConsuming(leaveQueued(deliveries));
+    const lost = await queuedJob(AFTER_MS * 2);
+    const recent = await queuedJob(0); // the API may still be adding it: not stranded yet
+    const [first, second] = await Promise.all([queue.redeliverStranded(), queue.redeliverStranded()]);
+    expect([...(first ?? []), ...(second ?? [])]).toContain(lost);
+    expect([...(first ?? []), ...(second ?? [])]).not.toContain(recent);
+    await vi.waitFor(() => expect(deliveries.of(lost)).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    await quiet();
+    expect(deliveries.of(lost)).toHaveLength(1);
+    expect(deliveries.of(recent)).toHaveLength(0);
+    await markDone(lost, recent);
+  });
+
+  it("delivers again a job whose BullMQ entry ended while its row still waits, but not one still pending", async () => {
+    const queue = open();
+    const deliveries = new Deliveries();
+    await queue.startConsuming(leaveQueued(deliveries));
+    const ended = await queuedJob(AFTER_MS * 2);
+    await queue.enqueue(ended);
+    await vi.waitFor(() => expect(deliveries.of(ended)).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    // The runner answered "done" but the row is still QUEUED: BullMQ keeps the completed entry, so a plain add would do nothing.
+    await queue.enqueue(ended);
+    await quiet();
+    expect(deliveries.of(ended)).toHaveLength(1);
+    await vi.waitFor(async () => expect(await queue.redeliverStranded()).toEqual([ended]), { timeout: 5_000, interval: 100 });
+    await vi.waitFor(() => expect(deliveries.of(ended)).toHaveLength(2), { timeout: 10_000, interval: 20 });
+    await markDone(ended);
+    expect(await queue.redeliverStranded()).toEqual([]);
+  });
+
+  it("looks by itself, every `everyMs`, once it consumes", async () => {
+    const queue = open(200);
+    const deliveries = new Deliveries();
+    await queue.startConsuming(leaveQueued(deliveries));
+    const lost = await queuedJob(AFTER_MS * 2);
+    await vi.waitFor(() => expect(deliveries.of(lost)).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    await markDone(lost);
+  });
+
+  it("leaves alone a job BullMQ will still deliver (waiting for a worker)", async () => {
+    const queue = open(); // not consuming: the entry stays waiting
+    const waiting = await queuedJob(AFTER_MS * 2);
+    await queue.enqueue(waiting);
+    expect(await queue.redeliverStranded()).toEqual([]);
+    await markDone(waiting);
+  });
+});

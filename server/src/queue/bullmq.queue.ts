@@ -1,5 +1,6 @@
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import type { Database } from "../database/database.js";
 import { RETRY_BASE_MS, type JobQueue, type JobRunner } from "../shared/application/job-queue.js";
 import type { Logger } from "../shared/application/logger.js";
 
@@ -12,7 +13,21 @@ export interface BullQueueOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   backoffMs?: number;
+  /** Consumers look for stranded jobs in this database (below); without it they do not. */
+  strandedJobs?: StrandedJobsOptions;
 }
+
+export interface StrandedJobsOptions {
+  database: Database;
+  /** A QUEUED row due this long ago without a pending delivery is stranded. */
+  afterMs?: number;
+  /** How often each consuming process looks. */
+  everyMs?: number;
+}
+
+/** States in which BullMQ will still deliver a job (or is delivering it now). */
+const PENDING_STATES = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
+const STRANDED_BATCH = 100;
 
 const QUEUE_NAME = "jobs";
 
@@ -26,6 +41,8 @@ export class BullQueue implements JobQueue {
   private readonly producerConnection: Redis;
   private readonly queue: Queue;
   private worker: Worker | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<unknown> = Promise.resolve();
   private workerConnection: Redis | null = null;
   private readonly shutdown = new AbortController();
 
@@ -72,6 +89,48 @@ export class BullQueue implements JobQueue {
     );
     this.worker.on("error", (error) => this.options.logger.warn("queue worker error", { error }));
     await this.worker.waitUntilReady();
+    this.startSweeping();
+  }
+
+  /**
+   * Delivers again the QUEUED jobs that BullMQ will never deliver: their entry was lost with
+   * Redis's data, never added (the process died between the commit and the add), or ended while
+   * the row still waits. Any number of processes may run this at once: adding an id that exists
+   * is a no-op, and the runner claims the row with a conditional write. Returns the ids redelivered.
+   */
+  async redeliverStranded(): Promise<string[]> {
+    const options = this.options.strandedJobs;
+    if (!options) return [];
+    const dueBefore = new Date(Date.now() - (options.afterMs ?? 60_000));
+    const rows = await options.database.client.job.findMany({
+      where: { status: "QUEUED", runAfter: { lt: dueBefore } },
+      select: { id: true },
+      orderBy: { runAfter: "asc" },
+      take: STRANDED_BATCH,
+    });
+    const redelivered: string[] = [];
+    for (const { id } of rows) {
+      const entry = await this.queue.getJob(id);
+      if (entry) {
+        if (PENDING_STATES.has(await entry.getState())) continue;
+        // Completed or failed while the row waits: BullMQ keeps ended entries, and adding the id again would be a no-op.
+        await entry.remove();
+      }
+      await this.enqueue(id);
+      redelivered.push(id);
+    }
+    if (redelivered.length > 0) this.options.logger.warn("redelivered stranded jobs", { jobIds: redelivered });
+    return redelivered;
+  }
+
+  private startSweeping(): void {
+    if (!this.options.strandedJobs || this.sweepTimer) return;
+    this.sweepTimer = setInterval(() => {
+      this.sweeping = this.redeliverStranded().catch((error: unknown) =>
+        this.options.logger.warn("could not look for stranded jobs", { error }),
+      );
+    }, this.options.strandedJobs.everyMs ?? 60_000);
+    this.sweepTimer.unref();
   }
 
   async ping(): Promise<void> {
@@ -81,6 +140,8 @@ export class BullQueue implements JobQueue {
   async close(): Promise<void> {
     // Running jobs see the abort, hand their job back and return, so close() does not wait on ffmpeg.
     this.shutdown.abort(new Error("shutting down"));
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.sweeping;
     await this.worker?.close();
     await this.queue.close();
     this.workerConnection?.disconnect();

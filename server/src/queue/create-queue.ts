@@ -20,6 +20,7 @@ export async function createJobQueue(config: AppConfig, logger: Logger, database
       lockDurationMs: config.jobs.lockMs,
       stalledIntervalMs: config.jobs.stalledIntervalMs,
       logger,
+      strandedJobs: { database },
     });
     return {
       port: "job queue",

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -137,8 +137,14 @@ describe.runIf(postgresUrl && redisUrl)("BullMQ worker processes", () => {
       await workerA.killGroup();
       expect(await processesMatching(`reelbase-job-${job.id}`)).toEqual([]);
       expect((await client.jobs.get.query({ id: job.id })).status).toBe("RUNNING");
+      // Its scratch folder (named after the job and its process) outlived it: no `finally` ran.
+      const leftBehind = `reelbase-job-${job.id}-${workerA.pid}-`;
+      const scratchOfA = async () => (await readdir(tmpdir())).filter((name) => name.startsWith(leftBehind));
+      expect(await scratchOfA()).toHaveLength(1);
 
       await spawnWorker();
+      // The next worker to start removes it.
+      expect(await scratchOfA()).toEqual([]);
       const done = await waitForJob(
         client,
         job.id,

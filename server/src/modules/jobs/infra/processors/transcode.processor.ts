@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { inject, injectable } from "inversify";
 import { CLOCK, type Clock } from "../../../../shared/application/clock.js";
 import { MEDIA_TRANSCODER, type MediaTranscoder } from "../../../../shared/application/media-transcoder.js";
@@ -13,6 +11,7 @@ import { STORED_FILE_REPOSITORY, type StoredFileRepository } from "../../../vide
 import { VIDEO_REPOSITORY, type VideoRepository } from "../../../videos/application/video.repository.js";
 import type { JobProcessor, ProcessorContext, ProcessorOutput } from "../../application/job-processor.js";
 import type { Job } from "../../domain/job.entity.js";
+import { createWorkDir } from "./work-dirs.js";
 
 /** Presigned source URLs must outlive the longest transcode. */
 const SOURCE_URL_TTL_SECONDS = 6 * 3600;
@@ -43,7 +42,7 @@ export class TranscodeProcessor implements JobProcessor {
       this.files.findLatest(job.videoId, "SOURCE"),
     ]);
     if (!video?.probe || !source) throw sourceGone(job.videoId);
-    const workDir = await mkdtemp(path.join(tmpdir(), `reelbase-job-${job.id}-`));
+    const workDir = await createWorkDir(job.id);
     const keys = {
       rendition: renditionKey(job.videoId, job.id, job.params.quality),
       thumbnail: thumbnailKey(job.videoId, job.id),

@@ -14,9 +14,12 @@ export interface ChildApi {
 }
 
 /**
- * `npm start` as a child process: `node --import tsx server/src/main.ts`. The tsx CLI would put a
- * second node process between us and the server; with the loader in-process, the pid we sample
- * is the server itself. Only the variables given are passed (plus PATH and HOME).
+ * The API as a child process from its sources: `node --import tsx server/src/main.ts`. `npm start`
+ * runs the same code from an esbuild bundle (scripts/start.mjs); the benches keep the sources so
+ * that CPU profiles name our files and folders (bench/lib/profile-summary.ts), and so that a
+ * preloaded probe may be TypeScript. The tsx CLI would put a second node process between us and the
+ * server; with the loader in-process, the pid we sample is the server itself. Only the variables
+ * given are passed (plus PATH and HOME).
  */
 export async function startChildApi(
   env: Record<string, string>,

@@ -192,16 +192,19 @@ describe.each(backends())("EmbeddedQueue on %s", (backend) => {
   });
 });
 
+/** Every key of the given BullMQ prefixes: each case ran on a queue of its own. */
+async function removeQueueKeys(prefixes: string[]): Promise<void> {
+  const redis = new Redis(redisUrl ?? "");
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  redis.disconnect();
+}
+
 describe.runIf(redisUrl)("BullQueue on Redis", () => {
   const prefixes: string[] = [];
-  afterAll(async () => {
-    const redis = new Redis(redisUrl ?? "");
-    for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-    }
-    redis.disconnect();
-  });
+  afterAll(() => removeQueueKeys(prefixes));
 
   contract(async () => {
     // A prefix per case: each starts on an empty queue, as a fresh deployment would.
@@ -232,12 +235,7 @@ describe.runIf(redisUrl)("BullQueue: stranded QUEUED jobs", () => {
     await Promise.all(queues.splice(0).map((queue) => queue.close()));
   });
   afterAll(async () => {
-    const redis = new Redis(redisUrl ?? "");
-    for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-    }
-    redis.disconnect();
+    await removeQueueKeys(prefixes);
     await app.close();
   });
 

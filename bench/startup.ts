@@ -20,6 +20,7 @@ import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { readProcMemory, REPO_ROOT } from "./lib/child-api.js";
+import { defaultCacheDir } from "../scripts/start-bundle.mjs";
 import { benchCommand, machineFacts, progress, table } from "./lib/markdown.js";
 import { ADMIN_DATABASE_URL, createScratchDatabase, serverVersion, type ScratchDatabase } from "./lib/scratch-db.js";
 import { mib, ms } from "./lib/stats.js";
@@ -264,7 +265,7 @@ async function main(): Promise<void> {
           checkout,
           backend: "PGlite, warm folder, sources changed",
           env: async () => {
-            await rm(path.join(checkout.dir, "node_modules", ".cache", "reelbase", "start", "stamp.json"), { force: true });
+            await rm(path.join(defaultCacheDir(checkout.dir), "stamp.json"), { force: true });
             return { PGLITE_DATA_DIR: path.join(base, "warm", "pg"), LOCAL_STORAGE_DIR: path.join(base, "warm", "objects") };
           },
         });

@@ -12,7 +12,7 @@
  * Plain JavaScript on purpose: this file runs before anything that could compile TypeScript.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,14 +30,19 @@ const KEEP_OLD_BUILDS_MS = 10 * 60_000;
  * `dir` is the build's folder name; `inputs` maps each file, relative to the repo, to [mtimeMs, size].
  */
 
-/** node_modules/.cache/reelbase/start, or a folder in the temp dir when node_modules is read-only. */
-export function defaultCacheDir() {
-  const preferred = path.join(REPO_ROOT, "node_modules", ".cache", "reelbase", "start");
+/**
+ * node_modules/.cache/reelbase/start/<checkout>, or a folder in the temp dir when node_modules is
+ * read-only. One folder per checkout: inputs are recorded relative to the checkout, so two
+ * checkouts sharing one node_modules (a symlink) would otherwise rebuild over each other.
+ */
+export function defaultCacheDir(root = REPO_ROOT) {
+  const checkout = createHash("sha256").update(root).digest("hex").slice(0, 12);
+  const preferred = path.join(root, "node_modules", ".cache", "reelbase", "start", checkout);
   try {
     mkdirSync(preferred, { recursive: true });
     return preferred;
   } catch {
-    const fallback = path.join(tmpdir(), `reelbase-start-${process.getuid?.() ?? "user"}`);
+    const fallback = path.join(tmpdir(), `reelbase-start-${process.getuid?.() ?? "user"}`, checkout);
     mkdirSync(fallback, { recursive: true });
     return fallback;
   }

@@ -77,6 +77,8 @@ export function currentBuild(cacheDir, esbuildVersion) {
   return dir;
 }
 
+let buildsInFlight = 0;
+
 /**
  * Builds both entry points into a new folder, then points the stamp at it with a rename, so a
  * process starting meanwhile sees either the old complete build or the new one.
@@ -88,23 +90,28 @@ export async function build(cacheDir) {
   const name = `build-${Date.now()}-${process.pid}-${randomBytes(4).toString("hex")}`;
   const outdir = path.join(cacheDir, name);
   const before = snapshot();
-  const result = await esbuild.build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: ENTRIES,
-    outdir,
-    bundle: true,
-    // Lazily imported adapters (Redis, BullMQ, S3, PostgreSQL) stay separate chunks, loaded only when configured.
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    outExtension: { ".js": ".mjs" },
-    sourcemap: "linked",
-    tsconfig: "server/tsconfig.json",
-    metafile: true,
-    logLevel: "silent",
-  });
+  buildsInFlight++;
+  const result = await esbuild
+    .build({
+      absWorkingDir: REPO_ROOT,
+      entryPoints: ENTRIES,
+      outdir,
+      bundle: true,
+      // Lazily imported adapters (Redis, BullMQ, S3, PostgreSQL) stay separate chunks, loaded only when configured.
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      packages: "external",
+      outExtension: { ".js": ".mjs" },
+      sourcemap: "linked",
+      tsconfig: "server/tsconfig.json",
+      metafile: true,
+      logLevel: "silent",
+    })
+    // esbuild's service process would otherwise live as long as the server; it is shared by the
+    // builds of this process, so the last one to finish stops it.
+    .finally(() => --buildsInFlight === 0 && esbuild.stop());
   /** @type {Stamp["inputs"]} */
   const inputs = {};
   for (const file of [...Object.keys(result.metafile.inputs), ...CONFIG_FILES]) {

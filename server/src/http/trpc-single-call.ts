@@ -72,12 +72,13 @@ export async function answerSingleCall<TRouter extends AnyTRPCRouter>(
   if (method !== "GET" && method !== "POST") return undefined;
   if (url.searchParams.get("batch") === "1" || getAcceptHeader(req.headers) === "application/jsonl") return undefined;
   let path: string;
+  let procedure: AnyProcedure | null;
   try {
     path = urlPathToProcedurePath(decodeURIComponent(call.path), router._def._config.pathSeparator);
+    procedure = await getProcedureAtPath(router, path);
   } catch {
-    return undefined;
+    return undefined; // a malformed path, or a lazy router that fails to load: resolveResponse answers
   }
-  const procedure: AnyProcedure | null = await getProcedureAtPath(router, path);
   if (!procedure || METHOD_OF[procedure._def.type] !== method) return undefined;
   let info: Awaited<ReturnType<typeof getRequestInfo>>;
   try {

@@ -58,7 +58,6 @@ async function handle<TRouter extends AnyTRPCRouter>(
     options.maxBodySize,
   );
   const createContext = async () => options.createContext(req, res);
-  const onError = (error: Parameters<NonNullable<typeof options.onError>>[0]) => options.onError?.({ ...error, req });
   const answer = await answerSingleCall({
     router: options.router,
     req: request.asRequest(),
@@ -66,7 +65,7 @@ async function handle<TRouter extends AnyTRPCRouter>(
     path,
     signal: abort.signal,
     createContext,
-    onError: (error) => onError({ ...error, req }),
+    onError: (error) => options.onError?.({ ...error, req }),
   });
   if (answer) {
     res.statusCode = answer.status;
@@ -80,7 +79,7 @@ async function handle<TRouter extends AnyTRPCRouter>(
     path,
     error: null,
     createContext,
-    onError: (error) => onError({ ...error, req }),
+    onError: (error) => options.onError?.({ ...error, req }),
   });
   await writeResponse(response, res, abort.signal);
 }

@@ -132,7 +132,17 @@ describe.each(backends())("EmbeddedQueue on %s", (backend) => {
   const insertJob = async (data: { status?: "QUEUED" | "RUNNING"; updatedAt?: Date; attempts?: number } = {}) => {
     const id = randomUUID();
     await db.client.job.create({
-      data: { id, videoId: owner.videoId, ownerId: owner.id, type: "TRANSCODE", params: {}, creditsCharged: 0, ...data },
+      // A quality of its own per row: these jobs share a video, and the queue does not read it.
+      data: {
+        id,
+        videoId: owner.videoId,
+        ownerId: owner.id,
+        type: "TRANSCODE",
+        params: {},
+        quality: id,
+        creditsCharged: 0,
+        ...data,
+      },
     });
     return id;
   };
@@ -250,6 +260,7 @@ describe.runIf(redisUrl)("BullQueue: stranded QUEUED jobs", () => {
         ownerId: owner.id,
         type: "TRANSCODE",
         params: {},
+        quality: id,
         creditsCharged: 0,
         runAfter: new Date(Date.now() - dueAgoMs),
       },

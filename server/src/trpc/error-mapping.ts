@@ -61,3 +61,15 @@ export function fieldErrorsOf(error: TRPCError): Record<string, string[]> | unde
   }
   return fields;
 }
+
+const CALLER_ERROR_KINDS: ReadonlySet<ErrorKind> = new Set(["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "BUSINESS_RULE"]);
+
+/**
+ * A caller's mistake carries the facts needed to act on it (the active job's id, the tier's limit);
+ * failures of our own or of outside services keep theirs in the logs.
+ */
+export function detailsOf(error: TRPCError): { details?: Readonly<Record<string, unknown>> } {
+  const cause = error.cause;
+  if (!(cause instanceof DomainError) || !cause.details || !CALLER_ERROR_KINDS.has(cause.kind)) return {};
+  return { details: cause.details };
+}

@@ -6,7 +6,7 @@ import type { ApiKeyScope } from "../shared/domain/roles.js";
 import { DomainError } from "../shared/domain/domain-error.js";
 import { currentRequestContext, runProcedureInContext, setContextUser } from "../shared/request-context.js";
 import type { Context } from "./context.js";
-import { errorCodeOf, fieldErrorsOf, toTRPCError } from "./error-mapping.js";
+import { detailsOf, errorCodeOf, fieldErrorsOf, toTRPCError } from "./error-mapping.js";
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error, ctx }) {
@@ -23,6 +23,7 @@ const t = initTRPC.context<Context>().create({
         errorCode: errorCodeOf(error),
         correlationId: ctx?.requestId ?? currentRequestContext()?.correlationId ?? null,
         ...(fieldErrors ? { fieldErrors } : {}),
+        ...detailsOf(error),
         // A 4xx is the caller's mistake; its stack would show only where it was translated.
         ...(expose && internal && shape.data.stack ? { stack: shape.data.stack } : {}),
       },

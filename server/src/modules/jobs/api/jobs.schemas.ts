@@ -20,6 +20,7 @@ export const listJobsInput = z.object({
   ...pageInput,
   videoId: idSchema.optional(),
   status: z.enum(JOB_STATUSES).optional(),
+  type: z.enum(JOB_TYPES).optional(),
 });
 
 export const watchJobInput = z.object({

@@ -2,8 +2,7 @@ import { inject, injectable } from "inversify";
 import type { Caller } from "../../../shared/application/caller.js";
 import type { Page } from "../../../shared/application/pagination.js";
 import type { Job } from "../domain/job.entity.js";
-import type { JobStatus } from "../domain/job-status.js";
-import { JOB_REPOSITORY, type JobRepository } from "./job.repository.js";
+import { JOB_REPOSITORY, type JobListFilter, type JobRepository } from "./job.repository.js";
 
 /** The caller's own jobs, newest first, like videos.list. */
 @injectable()
@@ -12,7 +11,7 @@ export class ListJobsQuery {
 
   execute(
     caller: Caller,
-    filter: { videoId?: string | undefined; status?: JobStatus | undefined },
+    filter: Omit<JobListFilter, "ownerId">,
     page: { cursor?: string | undefined; limit: number },
   ): Promise<Page<Job>> {
     return this.jobs.list({ ownerId: caller.userId, ...filter }, page);

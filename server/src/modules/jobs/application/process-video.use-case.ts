@@ -13,6 +13,7 @@ import { assertProcessable } from "../../videos/domain/video-processing.js";
 import { VideoErrors } from "../../videos/domain/video.errors.js";
 import { Job } from "../domain/job.entity.js";
 import { JobErrors } from "../domain/job.errors.js";
+import { ConcurrencyErrors } from "../../../shared/domain/concurrency.errors.js";
 import { DomainError } from "../../../shared/domain/domain-error.js";
 import { ErrorCodes } from "../../../shared/domain/error-codes.js";
 import { CancelJobUseCase } from "./cancel-job.use-case.js";
@@ -28,6 +29,8 @@ export interface ProcessVideoInput {
  * videos.process: charges the cost and creates the job in one transaction, then hands its id to
  * the queue. With an idempotency key the database decides which of two racing requests creates
  * the job; the other returns it (same parameters) or is refused (other parameters), charging nothing.
+ * A video holds one active job per quality (a partial unique index): a request for a quality that
+ * is queued or running is refused with that job's id, one that is already READY as well.
  */
 @injectable()
 export class ProcessVideoUseCase {
@@ -54,6 +57,7 @@ export class ProcessVideoUseCase {
       const earlier = await this.jobs.findByIdempotencyKey(caller.userId, key);
       if (earlier) return this.replay(earlier, request);
     }
+    await this.refuseIfActive(video.id, input.quality);
     const job = Job.create({
       ...request,
       ownerId: caller.userId,
@@ -64,14 +68,17 @@ export class ProcessVideoUseCase {
     const created = await this.unitOfWork.run(async () => {
       // The video row's lock comes first: the job insert takes a key-share lock on it (the foreign
       // key), so locking it FOR UPDATE after the charge deadlocked concurrent calls on one video.
-      await this.videos.jobAccepted(video.id);
+      await this.videos.jobAccepted(video.id, input.quality);
       if (!(await this.jobs.create(job))) return false;
       await this.ledger.charge({ userId: caller.userId, amount: job.toState().creditsCharged, jobId: job.id });
       return true;
     });
-    if (!created && key) {
-      const winner = await this.jobs.findByIdempotencyKey(caller.userId, key);
+    if (!created) {
+      const winner = key ? await this.jobs.findByIdempotencyKey(caller.userId, key) : null;
       if (winner) return this.replay(winner, request);
+      await this.refuseIfActive(video.id, input.quality);
+      // The job that blocked the insert ended before we could name it: the caller may simply retry.
+      throw ConcurrencyErrors.concurrentModification("video");
     }
     try {
       await this.queue.enqueue(job.id);
@@ -86,6 +93,11 @@ export class ProcessVideoUseCase {
       );
     }
     return job;
+  }
+
+  private async refuseIfActive(videoId: string, quality: Quality): Promise<void> {
+    const active = await this.jobs.findActive(videoId, quality);
+    if (active) throw JobErrors.alreadyActive(quality, active.id);
   }
 
   private replay(earlier: Job, request: Parameters<Job["isSameRequest"]>[0]): Job {

@@ -14,6 +14,12 @@ export const JobErrors = {
     }),
   idempotencyKeyReused: () =>
     new DomainError(ErrorCodes.IDEMPOTENCY_KEY_REUSED, "CONFLICT", "This idempotency key was already used with other parameters"),
+  /** One active job per video and quality: the caller can follow the one already there. */
+  alreadyActive: (quality: string, jobId: string) =>
+    new DomainError(ErrorCodes.JOB_ALREADY_ACTIVE, "CONFLICT", `A ${quality} job is already queued or running for this video`, {
+      quality,
+      jobId,
+    }),
   qualityNotAllowed: (quality: string, tier: string) =>
     new DomainError(ErrorCodes.QUALITY_NOT_ALLOWED_FOR_TIER, "BUSINESS_RULE", `The ${tier} tier cannot ask for ${quality}`, {
       quality,

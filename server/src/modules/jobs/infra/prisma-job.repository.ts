@@ -3,7 +3,7 @@ import { DATABASE, type Database } from "../../../database/database.js";
 import { keysetPage } from "../../../database/keyset.js";
 import type { Job as JobRow } from "../../../generated/prisma/client.js";
 import { toPage, type Page } from "../../../shared/application/pagination.js";
-import { isQuality } from "../../../shared/domain/quality.js";
+import { isQuality, type Quality } from "../../../shared/domain/quality.js";
 import type { JobListFilter, JobRepository } from "../application/job.repository.js";
 import { ACTIVE_JOB_STATUSES } from "../domain/job-status.js";
 import { Job, type JobParams, type JobState } from "../domain/job.entity.js";
@@ -13,7 +13,8 @@ export class PrismaJobRepository implements JobRepository {
   constructor(@inject(DATABASE) private readonly db: Database) {}
 
   async create(job: Job): Promise<boolean> {
-    // ON CONFLICT DO NOTHING: a duplicate idempotency key neither throws nor aborts the surrounding transaction.
+    // ON CONFLICT DO NOTHING: a duplicate idempotency key, or a second active job for the video's quality,
+    // neither throws nor aborts the surrounding transaction.
     const { count } = await this.db.client.job.createMany({ data: [toRow(job.toState())], skipDuplicates: true });
     if (count === 1) job.markSaved();
     return count === 1;
@@ -37,12 +38,18 @@ export class PrismaJobRepository implements JobRepository {
           { ownerId: filter.ownerId },
           filter.videoId ? { videoId: filter.videoId } : {},
           filter.status ? { status: filter.status } : {},
+          filter.type ? { type: filter.type } : {},
           after,
         ],
       },
       ...order,
     });
     return toPage(rows, page.limit, toJob);
+  }
+
+  async findActive(videoId: string, quality: Quality): Promise<Job | null> {
+    const row = await this.db.client.job.findFirst({ where: { videoId, quality, status: { in: [...ACTIVE_JOB_STATUSES] } } });
+    return row ? toJob(row) : null;
   }
 
   async listActiveByVideo(videoId: string): Promise<Job[]> {
@@ -62,11 +69,12 @@ export class PrismaJobRepository implements JobRepository {
 }
 
 function toRow(state: Readonly<JobState>) {
-  return { ...state, params: { ...state.params } };
+  // The quality column mirrors the parameter so the partial unique index can hold one active job per quality.
+  return { ...state, params: { ...state.params }, quality: state.params.quality };
 }
 
 function toJob(row: JobRow): Job {
-  const { runAfter: _runAfter, params, ...state } = row;
+  const { runAfter: _runAfter, quality: _quality, params, ...state } = row;
   return Job.rehydrate({ ...state, params: toParams(params) });
 }
 

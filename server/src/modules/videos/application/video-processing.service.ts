@@ -1,5 +1,6 @@
 import { inject, injectable } from "inversify";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
+import type { Quality } from "../../../shared/domain/quality.js";
 import { assertProcessable, statusWhenJobEnds, statusWhenJobStarts, type JobEnd } from "../domain/video-processing.js";
 import { VideoErrors } from "../domain/video.errors.js";
 import { STORED_FILE_REPOSITORY, type StoredFileRepository } from "./stored-file.repository.js";
@@ -18,11 +19,17 @@ export class VideoProcessing {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** A job was accepted: the video must (still) exist and be processable. */
-  async jobAccepted(videoId: string): Promise<void> {
+  /**
+   * A job for `quality` was accepted: the video must (still) exist, be processable and not have that
+   * rendition yet. Checked under the row lock a finishing job takes too, so a job that ends meanwhile
+   * is seen.
+   */
+  async jobAccepted(videoId: string, quality: Quality): Promise<void> {
     const video = await this.videos.findByIdForUpdate(videoId);
     if (!video) throw VideoErrors.notFound();
     assertProcessable(video.status);
+    const renditions = (await this.files.listByVideo(videoId)).filter((file) => file.kind === "RENDITION");
+    if (renditions.some((file) => file.quality === quality)) throw VideoErrors.renditionExists(quality);
     const from = video.status;
     if (statusWhenJobStarts(from)) {
       video.startProcessing(this.clock.now());

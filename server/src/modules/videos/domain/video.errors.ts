@@ -29,6 +29,8 @@ export const VideoErrors = {
       "BUSINESS_RULE",
       "The uploaded file is not a video; the video is back to DRAFT, upload again",
     ),
+  renditionExists: (quality: string) =>
+    new DomainError(ErrorCodes.RENDITION_EXISTS, "BUSINESS_RULE", `This video already has a ${quality} rendition`, { quality }),
   fileNotFound: (kind: string) =>
     new DomainError(ErrorCodes.FILE_NOT_FOUND, "NOT_FOUND", `This video has no ${kind} file yet`, { kind }),
 };

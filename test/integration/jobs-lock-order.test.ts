@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorCodeOf } from "../../server/src/trpc/error-mapping.js";
 import { makeTestVideo } from "../support/media-fixtures.js";
 import { uploadedVideo } from "../support/processing.js";
 import { backends, createTestApp, type TestApp } from "../support/test-app.js";
@@ -32,17 +33,21 @@ describe.each(backends())("cancels racing new process calls on one video, on %s"
       const user = await registerUser(app, "racer");
       const as = app.caller(user.bearer);
       const id = await uploadedVideo(app, as, clip);
-      // 2 s at P360 costs 1 credit: 24 jobs fit in the 30 of sign-up.
-      const first = await Promise.all(Array.from({ length: 12 }, () => as.videos.process({ id, quality: "P360" })));
+      // 2 s costs 1 credit at P360 and 2 at P720; one active job per quality.
+      const first = await Promise.all((["P360", "P720"] as const).map((quality) => as.videos.process({ id, quality })));
       const results = await Promise.allSettled([
         ...first.map((job) => as.jobs.cancel({ id: job.id })),
-        ...Array.from({ length: 12 }, () => as.videos.process({ id, quality: "P360" })),
+        ...Array.from({ length: 12 }, (_, n) => as.videos.process({ id, quality: n % 2 ? "P720" : "P360" })),
       ]);
-      const failures = results.flatMap((result) => (result.status === "rejected" ? [String(result.reason)] : []));
-      expect(failures).toEqual([]);
+      // Losing the race for a quality is a clear 409; a deadlock would be a 500.
+      const failures = results.flatMap((result) => (result.status === "rejected" ? [errorCodeOf(result.reason)] : []));
+      expect(failures.filter((code) => code !== "JOB_ALREADY_ACTIVE" && code !== "CONCURRENT_MODIFICATION")).toEqual([]);
       const jobs = (await as.jobs.list({ videoId: id, limit: 100 })).items;
-      expect(jobs.filter((job) => job.status === "CANCELLED")).toHaveLength(12);
-      expect((await as.credits.balance()).balance).toBe(30 - jobs.filter((job) => job.status === "QUEUED").length);
+      expect(jobs.filter((job) => job.status === "CANCELLED")).toHaveLength(2);
+      const queued = jobs.filter((job) => job.status === "QUEUED");
+      expect(queued.length).toBeLessThanOrEqual(2);
+      expect((await as.credits.balance()).balance).toBe(30 - queued.reduce((sum, job) => sum + job.creditsCharged, 0));
+      for (const job of queued) await as.jobs.cancel({ id: job.id });
     }
   }, 120_000);
 });

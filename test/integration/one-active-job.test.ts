@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DomainError } from "../../server/src/shared/domain/domain-error.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   STORED_FILE_REPOSITORY,
   type StoredFileRepository,
@@ -36,11 +36,20 @@ describe.each(backends())("one active job per quality on %s", (backend) => {
 
   const detailsOf = (error: unknown) =>
     error instanceof Error && error.cause instanceof DomainError ? error.cause.details : undefined;
+  // Accepted jobs stay QUEUED here: cancel them after each test, so no other suite's sweep of
+  // stranded jobs on the shared database meets them.
+  const callers: AppCaller[] = [];
+  afterEach(async () => {
+    for (const as of callers.splice(0)) {
+      for (const job of (await as.jobs.list({ status: "QUEUED", limit: 100 })).items) await as.jobs.cancel({ id: job.id });
+    }
+  });
   const balance = async (as: AppCaller) => (await as.credits.balance()).balance;
 
   it("refuses a second job for a queued quality with 409 and the active job's id, and takes another quality", async () => {
     const { bearer } = await registerUser(app, "seq");
     const as = app.caller(bearer);
+    callers.push(as);
     const id = await uploadedVideo(app, as, clip);
     const first = await as.videos.process({ id, quality: "P360" });
     const refused = await expectTrpcError(as.videos.process({ id, quality: "P360" }), "CONFLICT", "JOB_ALREADY_ACTIVE");
@@ -57,6 +66,7 @@ describe.each(backends())("one active job per quality on %s", (backend) => {
   it("accepts the quality again once its job has ended without a rendition", async () => {
     const { bearer } = await registerUser(app, "again");
     const as = app.caller(bearer);
+    callers.push(as);
     const id = await uploadedVideo(app, as, clip);
     const first = await as.videos.process({ id, quality: "P360" });
     await as.jobs.cancel({ id: first.id });
@@ -68,6 +78,7 @@ describe.each(backends())("one active job per quality on %s", (backend) => {
   it("creates one job and one charge when 12 requests for one quality race", async () => {
     const { bearer } = await registerUser(app, "race");
     const as = app.caller(bearer);
+    callers.push(as);
     const id = await uploadedVideo(app, as, clip);
     const results = await Promise.allSettled(Array.from({ length: 12 }, () => as.videos.process({ id, quality: "P360" })));
     const created = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
@@ -85,6 +96,7 @@ describe.each(backends())("one active job per quality on %s", (backend) => {
   it("refuses a quality that is already READY with 422, also raced, and charges nothing", async () => {
     const { bearer } = await registerUser(app, "ready");
     const as = app.caller(bearer);
+    callers.push(as);
     const id = await uploadedVideo(app, as, clip);
     // A finished P360 rendition, as the transcode processor records it.
     await app.container.get<StoredFileRepository>(STORED_FILE_REPOSITORY).add({

@@ -8,6 +8,20 @@ import type { JobDelivery, JobQueue, JobRunOutcome } from "../../server/src/shar
 import { backends, createTestApp, silentLogger, type TestApp } from "../support/test-app.js";
 import { registerUser } from "../support/users.js";
 
+/** A free job row of the owner's video; each has a quality of its own, since they share the video and the queue reads neither. */
+function jobRow(owner: { id: string; videoId: string }) {
+  const id = randomUUID();
+  return {
+    id,
+    videoId: owner.videoId,
+    ownerId: owner.id,
+    type: "TRANSCODE" as const,
+    params: {},
+    quality: id,
+    creditsCharged: 0,
+  };
+}
+
 const redisUrl = inject("redisUrl");
 
 /** What a runner saw: every delivery, in order, with the time it arrived. */
@@ -130,20 +144,7 @@ describe.each(backends())("EmbeddedQueue on %s", (backend) => {
   });
 
   const insertJob = async (data: { status?: "QUEUED" | "RUNNING"; updatedAt?: Date; attempts?: number } = {}) => {
-    const id = randomUUID();
-    await db.client.job.create({
-      // A quality of its own per row: these jobs share a video, and the queue does not read it.
-      data: {
-        id,
-        videoId: owner.videoId,
-        ownerId: owner.id,
-        type: "TRANSCODE",
-        params: {},
-        quality: id,
-        creditsCharged: 0,
-        ...data,
-      },
-    });
+    const { id } = await db.client.job.create({ data: { ...jobRow(owner), ...data } });
     return id;
   };
   const open = (options: { singleProcess?: boolean; staleRunMs?: number } = {}) =>
@@ -252,19 +253,7 @@ describe.runIf(redisUrl)("BullQueue: stranded QUEUED jobs", () => {
   const AFTER_MS = 5_000;
   /** A QUEUED row due `dueAgoMs` ago, as the API leaves it once committed. */
   const queuedJob = async (dueAgoMs: number) => {
-    const id = randomUUID();
-    await db.client.job.create({
-      data: {
-        id,
-        videoId: owner.videoId,
-        ownerId: owner.id,
-        type: "TRANSCODE",
-        params: {},
-        quality: id,
-        creditsCharged: 0,
-        runAfter: new Date(Date.now() - dueAgoMs),
-      },
-    });
+    const { id } = await db.client.job.create({ data: { ...jobRow(owner), runAfter: new Date(Date.now() - dueAgoMs) } });
     return id;
   };
   const open = (everyMs = 60_000) => {

@@ -67,9 +67,15 @@ describe("error mapping", () => {
     ["UPSTREAM_FAILED", "BAD_GATEWAY"],
     ["UNAVAILABLE", "SERVICE_UNAVAILABLE"],
   ])("maps %s to %s and keeps the domain code", (kind, code) => {
-    const error = toTRPCError(new DomainError("SOME_CODE", kind, "message"));
+    const error = toTRPCError(new DomainError("JOB_ALREADY_ACTIVE", kind, "message"));
     expect(error.code).toBe(code);
-    expect(errorCodeOf(error)).toBe("SOME_CODE");
+    expect(errorCodeOf(error)).toBe("JOB_ALREADY_ACTIVE");
+  });
+
+  it("takes only codes from the error-code list, so a mistyped code does not compile", () => {
+    // @ts-expect-error "JOB_ALREADY_ACTIV" is not an ErrorCode: the type check of this file fails if it were accepted.
+    const mistyped = new DomainError("JOB_ALREADY_ACTIV", "CONFLICT", "message");
+    expect(mistyped.code).toBe("JOB_ALREADY_ACTIV");
   });
 
   it("gives unexpected errors the INTERNAL code and validation errors their field paths", () => {

@@ -1,3 +1,5 @@
+import type { ErrorCode } from "./error-codes.js";
+
 /**
  * How a failure should be understood by a caller, independent of any transport.
  * The presentation layer maps each kind onto a protocol status in exactly one place.
@@ -15,7 +17,7 @@ export type ErrorKind =
 
 export class DomainError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly kind: ErrorKind,
     message: string,
     readonly details?: Readonly<Record<string, unknown>>,

@@ -278,13 +278,24 @@ describe.runIf(redisUrl)("BullQueue: stranded QUEUED jobs", () => {
     await db.client.job.updateMany({ where: { id: { in: ids } }, data: { status: "SUCCEEDED" } });
   };
 
+  // The database is shared with suites running alongside, so a sweep may also meet their waiting rows:
+  // these tests look only at their own rows in what a sweep returns.
   it("delivers a job that was committed but never reached Redis, and only once however often it looks", async () => {
     const queue = open();
     const deliveries = new Deliveries();
-    await queue.startConsuming(leaveQueued(deliveries));
+    // Held until both sweeps have looked: a delivery that already ended, row still QUEUED, is the next
+    // test's case (delivered again by design); this one is two sweeps meeting one stranded row.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await queue.startConsuming(async (delivery) => {
+      deliveries.record(delivery);
+      await held;
+      return "done" as const;
+    });
     const lost = await queuedJob(AFTER_MS * 2);
     const recent = await queuedJob(0); // the API may still be adding it: not stranded yet
     const [first, second] = await Promise.all([queue.redeliverStranded(), queue.redeliverStranded()]);
+    release();
     expect([...(first ?? []), ...(second ?? [])]).toContain(lost);
     expect([...(first ?? []), ...(second ?? [])]).not.toContain(recent);
     await vi.waitFor(() => expect(deliveries.of(lost)).toHaveLength(1), { timeout: 10_000, interval: 20 });
@@ -305,10 +316,10 @@ describe.runIf(redisUrl)("BullQueue: stranded QUEUED jobs", () => {
     await queue.enqueue(ended);
     await quiet();
     expect(deliveries.of(ended)).toHaveLength(1);
-    await vi.waitFor(async () => expect(await queue.redeliverStranded()).toEqual([ended]), { timeout: 5_000, interval: 100 });
+    await vi.waitFor(async () => expect(await queue.redeliverStranded()).toContain(ended), { timeout: 5_000, interval: 100 });
     await vi.waitFor(() => expect(deliveries.of(ended)).toHaveLength(2), { timeout: 10_000, interval: 20 });
     await markDone(ended);
-    expect(await queue.redeliverStranded()).toEqual([]);
+    expect(await queue.redeliverStranded()).not.toContain(ended);
   });
 
   it("looks by itself, every `everyMs`, once it consumes", async () => {
@@ -324,7 +335,7 @@ describe.runIf(redisUrl)("BullQueue: stranded QUEUED jobs", () => {
     const queue = open(); // not consuming: the entry stays waiting
     const waiting = await queuedJob(AFTER_MS * 2);
     await queue.enqueue(waiting);
-    expect(await queue.redeliverStranded()).toEqual([]);
+    expect(await queue.redeliverStranded()).not.toContain(waiting);
     await markDone(waiting);
   });
 });

@@ -11,8 +11,8 @@ import { backends } from "../support/test-app.js";
 
 /**
  * Property: whatever a client sends to any procedure, the answer is never a 5xx and every error has
- * SPEC §5's shape. Procedures come from the router itself, inputs from each one's zod schema, so a
- * new procedure is fuzzed with no change here. Fixed seed: a failure replays; FUZZ_SEED and
+ * the error shape of docs/product-contract.md §2. Procedures come from the router itself, inputs
+ * from each one's zod schema, so a new procedure is fuzzed with no change here. Fixed seed: a failure replays; FUZZ_SEED and
  * FUZZ_RUNS explore further locally (e.g. FUZZ_RUNS=500).
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
@@ -39,7 +39,7 @@ describe.each(backends())("fuzzing every procedure over HTTP on %s", (backend) =
     );
   });
 
-  it("answers generated and hostile inputs without a 5xx, every error in the SPEC shape", { timeout: 120_000 }, async () => {
+  it("answers generated and hostile inputs without a 5xx, every error in the contract shape", { timeout: 120_000 }, async () => {
     // Every failing call is recorded, not just the first: one run is a census of what is wrong, and
     // each entry carries the exact input, which replays it. (So no shrinking: inputs are small anyway.)
     const census = new Census();
@@ -62,7 +62,7 @@ describe.each(backends())("fuzzing every procedure over HTTP on %s", (backend) =
   });
 
   it(
-    "answers any method and content type on /trpc without a 5xx, every error in the SPEC shape",
+    "answers any method and content type on /trpc without a 5xx, every error in the contract shape",
     { timeout: 60_000 },
     async () => {
       const census = new Census();

@@ -92,7 +92,7 @@ describe.each(backends())("hostile input over HTTP on %s", (backend) => {
     expect((await api.get("/trpc/admin.audit.list", bounds, admin.headers)).status).toBe(200);
   });
 
-  it("answers TRACE and other methods tRPC does not serve with 405 in the SPEC shape", async () => {
+  it("answers TRACE and other methods tRPC does not serve with 405 in the contract's error shape (docs/product-contract.md §2)", async () => {
     for (const method of ["TRACE", "PROPFIND", "MKCOL", "LOCK", "PURGE", "PUT", "PATCH", "DELETE"]) {
       const answer = await request(api.url, { method, path: "/trpc/auth.me", headers: { "x-request-id": `m-${method}` } });
       expect(answer.status, method).toBe(405);

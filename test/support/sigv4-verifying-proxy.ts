@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
  * s3rver accepts any SigV4 signature ("Signature version 4 calculation is unimplemented" in its
  * authentication middleware), so on its own it cannot show that a presigned URL binds its signed
  * headers. This proxy checks presigned requests the way S3 and MinIO do (AWS SigV4, query form,
- * computed here from the spec with node:crypto, not with the SDK that made the URL) and forwards
+ * computed here from the SigV4 algorithm with node:crypto, not with the SDK that made the URL) and forwards
  * the ones that verify. Point the storage's publicEndpoint at it.
  */
 export interface VerifyingProxy {

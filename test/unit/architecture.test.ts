@@ -15,9 +15,9 @@ const eslint = new ESLint({ cwd: root, overrideConfigFile: path.join(root, "esli
 const LAYER_RULES = new Set(["no-restricted-imports", "no-restricted-syntax"]);
 
 const DOMAIN_FILE = "server/src/modules/videos/domain/video.entity.ts";
-const APPLICATION_FILE = "server/src/modules/videos/application/process-video.use-case.ts";
-const SHARED_DOMAIN_FILE = "server/src/shared/domain/money.ts";
-const SHARED_APPLICATION_FILE = "server/src/shared/application/queue.ts";
+const APPLICATION_FILE = "server/src/modules/videos/application/create-video.use-case.ts";
+const SHARED_DOMAIN_FILE = "server/src/shared/domain/quality.ts";
+const SHARED_APPLICATION_FILE = "server/src/shared/application/job-queue.ts";
 const INFRA_FILE = "server/src/modules/videos/infra/prisma-video.repository.ts";
 const ROUTER_FILE = "server/src/modules/videos/api/videos.router.ts";
 

@@ -76,7 +76,7 @@ const healthTest = (svc: Service): string => {
 };
 
 describe("docker-compose.yml", () => {
-  it("defines the services the spec names, plus a one-shot bucket initialiser", () => {
+  it("defines the services the README's Docker section names, plus a one-shot bucket initialiser", () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(["postgres", "redis", "minio", "server", "worker"]));
     const bucketInit = Object.values(compose.services).find((svc) => svc.image?.startsWith("minio/mc"));
     expect(bucketInit, "a minio/mc service that creates the bucket").toBeDefined();

@@ -24,7 +24,7 @@ function newJob(): Job {
 }
 
 describe("the job state machine", () => {
-  it("allows exactly the transitions of SPEC §3 and never leaves a terminal state", () => {
+  it("allows exactly the transitions of docs/product-contract.md §1.4 and never leaves a terminal state", () => {
     const allowed: Record<JobStatus, JobStatus[]> = {
       QUEUED: ["RUNNING", "CANCELLED"],
       RUNNING: ["RUNNING", "QUEUED", "SUCCEEDED", "FAILED", "CANCELLED"],

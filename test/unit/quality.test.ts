@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fitInside, isAllowedFor, isQuality, QUALITIES, QUALITY_SPECS } from "../../server/src/shared/domain/quality.js";
 
 describe("Quality", () => {
-  it("has the three levels of the spec, lowest first", () => {
+  it("has the three levels of docs/product-contract.md §1.5, lowest first", () => {
     expect(QUALITIES).toEqual(["P360", "P720", "P1080"]);
     expect(QUALITY_SPECS).toEqual({
       P360: { width: 640, height: 360, bitrateKbps: 800 },

@@ -4,7 +4,7 @@ import type { Answer } from "./transport.js";
 const SCREAMING_SNAKE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 
 /**
- * What SPEC §5 promises for every answer: never a 5xx for anything a client sends, and every
+ * What docs/product-contract.md §2 promises for every answer: never a 5xx for anything a client sends, and every
  * error in the same shape. Returns the problems found (empty when the answer is well-formed).
  */
 export function problemsWith(answer: Answer, method: string): string[] {

@@ -1,11 +1,11 @@
 import type { Tier } from "./roles.js";
 
-/** Lowest first: the order is the tier ladder and the cost ladder (SPEC §3). */
+/** Lowest first: the order is the tier ladder and the cost ladder (docs/product-contract.md §1.5). */
 export const QUALITIES = ["P360", "P720", "P1080"] as const;
 export type Quality = (typeof QUALITIES)[number];
 
 export interface QualitySpec {
-  /** The box's long side and short side, written the landscape way as the spec does (1280×720). */
+  /** The box's long side and short side, written the landscape way as docs/product-contract.md §1.5 does (1280×720). */
   width: number;
   height: number;
   /** The cap on the whole file's bitrate (video + audio), in kb/s. */

@@ -5,7 +5,7 @@ export const JOB_TYPES = ["TRANSCODE", "GENERATE"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
 /**
- * SPEC.md §3. RUNNING → QUEUED is a retry after a transient failure, or a run whose worker died
+ * docs/product-contract.md §1.4. RUNNING → QUEUED is a retry after a transient failure, or a run whose worker died
  * being handed out again; the terminal states never change.
  */
 const ALLOWED: Record<JobStatus, readonly JobStatus[]> = {

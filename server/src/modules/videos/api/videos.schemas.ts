@@ -4,7 +4,7 @@ import { idSchema, isoDateTime, pageInput, pageOutput, text } from "../../../sha
 import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "../domain/video.entity.js";
 import { VIDEO_STATUSES } from "../domain/video-status.js";
 
-/** The largest upload SPEC.md allows; a deployment may lower it with MAX_UPLOAD_BYTES. */
+/** The largest upload docs/product-contract.md §1.2 allows; a deployment may lower it with MAX_UPLOAD_BYTES. */
 export const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 
 const title = text.trim().min(1).max(TITLE_MAX_LENGTH);

@@ -2,7 +2,7 @@ import type { VideoStatus } from "./video-status.js";
 import { VideoErrors } from "./video.errors.js";
 
 /**
- * How processing jobs move a video (SPEC §3, docs/adr/0013). Several jobs may run on one video
+ * How processing jobs move a video (docs/product-contract.md §1.2, docs/adr/0013). Several jobs may run on one video
  * (one per quality asked for), so the video's status sums them up:
  * - processing may be asked for once the source is uploaded and probed, also while other jobs
  *   run, and again after a failure; a READY video stays READY while it gains another rendition;

@@ -2,7 +2,7 @@ export const VIDEO_STATUSES = ["DRAFT", "UPLOADING", "UPLOADED", "PROCESSING", "
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
 /**
- * The lifecycle of SPEC.md §3. An upload may be re-issued while UPLOADING (a new URL after
+ * The lifecycle of docs/product-contract.md §1.2. An upload may be re-issued while UPLOADING (a new URL after
  * the old one expired) and falls back to DRAFT when the uploaded file is not a video.
  * A generated video skips the upload: DRAFT → PROCESSING. Cancelling the only processing of an
  * uploaded video takes it back to UPLOADED.

@@ -1,31 +1,10 @@
-import {
-  circuitBreaker,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  handleWhen,
-  isBrokenCircuitError,
-  type IPolicy,
-  retry,
-  timeout,
-  TimeoutStrategy,
-  wrap,
-} from "cockatiel";
+import { isBrokenCircuitError, type IPolicy } from "cockatiel";
 import { DomainError } from "../shared/domain/domain-error.js";
 import type { Logger } from "../shared/application/logger.js";
+import { NETWORK_ERROR_CODES, resiliencePolicies, type ResilienceOptions } from "../shared/resilience.js";
 import { StorageErrors } from "./storage-errors.js";
 
-export interface StorageResilienceOptions {
-  /** Per attempt, for calls that answer with headers only. */
-  timeoutMs: number;
-  /** Retries after the first attempt, for transient failures only. */
-  maxRetries: number;
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-  /** Consecutive transient failures that open the circuit. */
-  breakerThreshold: number;
-  /** How long the circuit stays open before one trial call is let through. */
-  halfOpenAfterMs: number;
-}
+export type StorageResilienceOptions = ResilienceOptions;
 
 export const DEFAULT_STORAGE_RESILIENCE: StorageResilienceOptions = {
   timeoutMs: 10_000,
@@ -53,19 +32,6 @@ const TRANSIENT_NAMES = new Set([
   "ServiceUnavailable",
 ]);
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "UND_ERR_SOCKET",
-]);
-
 /**
  * Worth another attempt: 5xx, 429, throttling, timeouts and network failures. A 4xx (NotFound,
  * AccessDenied, NoSuchBucket) is an answer, not an outage: never retried, never counted by the breaker.
@@ -78,7 +44,7 @@ export function isTransientStorageError(error: unknown): boolean {
   return (
     TRANSIENT_NAMES.has(error.name) ||
     Boolean(fields.$retryable) ||
-    (typeof fields.code === "string" && NETWORK_CODES.has(fields.code))
+    (typeof fields.code === "string" && NETWORK_ERROR_CODES.has(fields.code))
   );
 }
 
@@ -97,29 +63,13 @@ export class StorageResilience {
     private readonly logger: Logger,
   ) {
     this.options = { ...DEFAULT_STORAGE_RESILIENCE, ...options };
-    const transient = handleWhen(isTransientStorageError);
-    const retries = retry(transient, {
-      maxAttempts: this.options.maxRetries,
-      backoff: new ExponentialBackoff({ initialDelay: this.options.initialBackoffMs, maxDelay: this.options.maxBackoffMs }),
-    });
-    const breaker = circuitBreaker(transient, {
-      halfOpenAfter: this.options.halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(this.options.breakerThreshold),
-    });
-    // Cooperative: the SDK call is aborted through the signal, so no request outlives its timeout.
-    // Not aborted on return: a finished request's keep-alive socket goes back to the pool intact.
-    const perAttempt = timeout(this.options.timeoutMs, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
-    this.bounded = wrap(retries, breaker, perAttempt);
-    this.unbounded = wrap(retries, breaker);
-    retries.onRetry((event) =>
-      logger.debug("object storage call retried", {
-        attempt: event.attempt,
-        delayMs: event.delay,
-        ...("error" in event ? describe(event.error) : {}),
-      }),
-    );
-    breaker.onBreak(() => logger.warn("object storage circuit opened: calls fail fast until a trial call succeeds"));
-    breaker.onReset(() => logger.info("object storage circuit closed"));
+    ({ bounded: this.bounded, unbounded: this.unbounded } = resiliencePolicies({
+      name: "object storage",
+      options: this.options,
+      isTransient: isTransientStorageError,
+      logger,
+      describe,
+    }));
   }
 
   /** For calls bounded by `timeoutMs` per attempt; `fn` must pass the signal to the SDK. */

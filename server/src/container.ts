@@ -8,6 +8,7 @@ import { HTTP_ROUTES } from "./http/http-routes.js";
 import { createMediaProber } from "./media/create-media.js";
 import { createMediaTranscoder } from "./media/create-transcoder.js";
 import { createEventBus } from "./events/create-event-bus.js";
+import { createGenerationProvider } from "./generation/create-generation-provider.js";
 import { createJobQueue } from "./queue/create-queue.js";
 import type { Database } from "./database/database.js";
 import { jobsModule } from "./modules/jobs/jobs.module.js";
@@ -15,7 +16,9 @@ import { auditModule } from "./modules/audit/audit.module.js";
 import { billingModule } from "./modules/billing/billing.module.js";
 import { identityModule } from "./modules/identity/identity.module.js";
 import { videosModule } from "./modules/videos/videos.module.js";
+import type { Cache } from "./shared/application/cache.js";
 import { CLOCK, systemClock, type Clock } from "./shared/application/clock.js";
+import { GENERATION_AVAILABILITY, type GenerationAvailability } from "./shared/application/generation-provider.js";
 import { HEALTH_CHECK } from "./shared/application/health-check.js";
 import { LOGGER, type Logger } from "./shared/application/logger.js";
 import { PUBLIC_URL, PublicUrl } from "./shared/application/public-url.js";
@@ -51,16 +54,29 @@ export async function createAppContainer(
   const adapters: PlatformAdapter[] = [];
   // The embedded queue is the jobs table: it takes the database opened first in the list.
   let database: Database | undefined;
+  // The generation provider shares its breaker state through the cache opened before it.
+  let cache: Cache | undefined;
+  let generationAvailability: GenerationAvailability | undefined;
   const platform: Array<() => PlatformAdapter | Promise<PlatformAdapter>> = [
     async () => {
       const adapter = await (opened.database ?? createDatabaseAdapter(config, logger));
       database = adapter.value;
       return adapter;
     },
-    () => createCache(config, logger),
+    async () => {
+      const adapter = await createCache(config, logger);
+      cache = adapter.value;
+      return adapter;
+    },
     () => createObjectStorage(config, publicUrl, logger, { clock }),
     () => createMediaProber(config, logger),
     () => createMediaTranscoder(config, logger),
+    async () => {
+      if (!cache) throw new Error("the cache must be opened before the generation provider");
+      const adapter = await createGenerationProvider(config, logger, cache);
+      generationAvailability = adapter.availability;
+      return adapter;
+    },
     () => createEventBus(config, logger),
     () => {
       if (!database) throw new Error("the database must be opened before the job queue");
@@ -82,6 +98,7 @@ export async function createAppContainer(
         bind(LOGGER).toConstantValue(logger);
         bind(CLOCK).toConstantValue(clock);
         bind(PUBLIC_URL).toConstantValue(publicUrl);
+        if (generationAvailability) bind(GENERATION_AVAILABILITY).toConstantValue(generationAvailability);
         for (const adapter of adapters) {
           bind(adapter.token).toConstantValue(adapter.value);
           if (adapter.healthCheck) bind(HEALTH_CHECK).toConstantValue(adapter.healthCheck);

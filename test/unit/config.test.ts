@@ -60,4 +60,62 @@ describe("configuration", () => {
       ]);
     }
   });
+
+  it("uses the local generation provider unless GENERATION_PROVIDER_URL is set, with its knobs' defaults", () => {
+    expect(loadConfig({}).generation).toEqual({
+      remote: undefined,
+      pollIntervalMs: 2_000,
+      timeoutMs: 15_000,
+      maxResultBytes: 2 * 1024 ** 3,
+      maxRetries: 3,
+      breakerThreshold: 5,
+      halfOpenAfterMs: 30_000,
+      maxWaitMs: 3_600_000,
+    });
+    const remote = loadConfig({
+      GENERATION_PROVIDER_URL: "https://api.provider.test/base",
+      GENERATION_PROVIDER_API_KEY: "gk_live_secret",
+      GENERATION_POLL_INTERVAL_MS: "500",
+      GENERATION_TIMEOUT_MS: "3000",
+      GENERATION_MAX_RESULT_BYTES: "1048576",
+      GENERATION_MAX_RETRIES: "0",
+      GENERATION_BREAKER_THRESHOLD: "2",
+      GENERATION_BREAKER_HALF_OPEN_MS: "1000",
+      GENERATION_MAX_WAIT_MS: "60000",
+    }).generation;
+    expect(remote).toEqual({
+      remote: { url: "https://api.provider.test/base", apiKey: "gk_live_secret" },
+      pollIntervalMs: 500,
+      timeoutMs: 3_000,
+      maxResultBytes: 1_048_576,
+      maxRetries: 0,
+      breakerThreshold: 2,
+      halfOpenAfterMs: 1_000,
+      maxWaitMs: 60_000,
+    });
+  });
+
+  it("demands an http(s) provider URL and its API key, never echoing the key", () => {
+    expect(problemsOf({ GENERATION_PROVIDER_URL: "https://api.provider.test" })).toEqual([
+      "GENERATION_PROVIDER_API_KEY: is required when GENERATION_PROVIDER_URL is set",
+    ]);
+    for (const url of ["ftp://provider.test", "file:///tmp/x", "not a url"]) {
+      expect(problemsOf({ GENERATION_PROVIDER_URL: url, GENERATION_PROVIDER_API_KEY: "k" }).map((p) => p.split(":")[0])).toEqual([
+        "GENERATION_PROVIDER_URL",
+      ]);
+    }
+    const problems = problemsOf({
+      GENERATION_PROVIDER_URL: "https://api.provider.test",
+      GENERATION_PROVIDER_API_KEY: "gk_live_do_not_echo",
+      GENERATION_POLL_INTERVAL_MS: "0",
+      GENERATION_MAX_RESULT_BYTES: "-5",
+      GENERATION_BREAKER_THRESHOLD: "zero",
+    });
+    expect(problems.map((problem) => problem.split(":")[0]).sort()).toEqual([
+      "GENERATION_BREAKER_THRESHOLD",
+      "GENERATION_MAX_RESULT_BYTES",
+      "GENERATION_POLL_INTERVAL_MS",
+    ]);
+    expect(problems.join("\n")).not.toContain("gk_live_do_not_echo");
+  });
 });

@@ -72,6 +72,21 @@ export const envSchema = z.object({
   // BullMQ's lock and stall check: how soon a dead worker's job goes to another. Tests shorten them.
   QUEUE_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   QUEUE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
+  // Unset: scripts are rendered locally (espeak-ng + ffmpeg). See docs/generation-provider.md.
+  GENERATION_PROVIDER_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  GENERATION_PROVIDER_API_KEY: z.string().min(1).optional(),
+  GENERATION_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+  GENERATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  GENERATION_MAX_RESULT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20 * 1024 ** 3)
+    .default(2 * 1024 ** 3),
+  GENERATION_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  GENERATION_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
+  GENERATION_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  GENERATION_MAX_WAIT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
 });
 
 /**
@@ -92,6 +107,9 @@ export function crossVariableProblems(raw: Record<string, string | undefined>): 
   }
   if (Boolean(raw.S3_ACCESS_KEY_ID) !== Boolean(raw.S3_SECRET_ACCESS_KEY)) {
     problems.push("S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together");
+  }
+  if (raw.GENERATION_PROVIDER_URL && !raw.GENERATION_PROVIDER_API_KEY) {
+    problems.push("GENERATION_PROVIDER_API_KEY: is required when GENERATION_PROVIDER_URL is set");
   }
   return problems;
 }

@@ -35,6 +35,21 @@ export interface AppConfig {
   cache: { ttlSeconds: number };
   /** With Redis, `npm run worker` runs jobs; RUN_JOBS_IN_API makes the API run them too. Without Redis the API always does. */
   jobs: { concurrency: number; queuePrefix: string; runInApi: boolean; lockMs: number; stalledIntervalMs: number };
+  generation: GenerationConfig;
+}
+
+/** `remote` unset: the local provider. The knobs apply to the remote one (docs/generation-provider.md). */
+export interface GenerationConfig {
+  remote: { url: string; apiKey: string } | undefined;
+  pollIntervalMs: number;
+  /** Per provider call (and the longest silence while downloading the result). */
+  timeoutMs: number;
+  maxResultBytes: number;
+  maxRetries: number;
+  breakerThreshold: number;
+  halfOpenAfterMs: number;
+  /** Longest one provider video may stay queued/processing before the attempt is given up. */
+  maxWaitMs: number;
 }
 
 export type StorageConfig =
@@ -126,6 +141,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       runInApi: env.RUN_JOBS_IN_API || !env.REDIS_URL,
       lockMs: env.QUEUE_LOCK_MS,
       stalledIntervalMs: env.QUEUE_STALLED_INTERVAL_MS,
+    },
+    generation: {
+      remote:
+        env.GENERATION_PROVIDER_URL && env.GENERATION_PROVIDER_API_KEY
+          ? { url: env.GENERATION_PROVIDER_URL, apiKey: env.GENERATION_PROVIDER_API_KEY }
+          : undefined,
+      pollIntervalMs: env.GENERATION_POLL_INTERVAL_MS,
+      timeoutMs: env.GENERATION_TIMEOUT_MS,
+      maxResultBytes: env.GENERATION_MAX_RESULT_BYTES,
+      maxRetries: env.GENERATION_MAX_RETRIES,
+      breakerThreshold: env.GENERATION_BREAKER_THRESHOLD,
+      halfOpenAfterMs: env.GENERATION_BREAKER_HALF_OPEN_MS,
+      maxWaitMs: env.GENERATION_MAX_WAIT_MS,
     },
   };
 }

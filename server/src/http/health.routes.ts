@@ -3,22 +3,32 @@ import type { HealthCheck } from "../shared/application/health-check.js";
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-/** Readiness: are the dependencies reachable. Liveness is answered ahead of express (liveness.ts). */
+type CheckStatus = "ok" | "failing" | "degraded";
+
+/**
+ * Readiness: are the dependencies reachable. A failing required check answers 503 "unavailable"
+ * (`failing` names them); a failing optional one (the generation provider's circuit is open)
+ * answers 200 "degraded" (`degraded` names them), so the instance stays in rotation.
+ * Liveness is answered ahead of express (liveness.ts).
+ */
 export function healthRoutes(checks: HealthCheck[]): Router {
   const routes = Router();
   routes.get("/health/ready", async (_req, res) => {
     const results = await Promise.all(checks.map(runCheck));
-    const failing = results.filter((result) => result.status !== "ok").map((result) => result.name);
+    const failing = results.filter((result) => result.status === "failing").map((result) => result.name);
+    const degraded = results.filter((result) => result.status === "degraded").map((result) => result.name);
+    const status = failing.length > 0 ? "unavailable" : degraded.length > 0 ? "degraded" : "ok";
     res.status(failing.length === 0 ? 200 : 503).json({
-      status: failing.length === 0 ? "ok" : "unavailable",
+      status,
       ...(failing.length > 0 ? { failing } : {}),
+      ...(degraded.length > 0 ? { degraded } : {}),
       checks: Object.fromEntries(results.map((result) => [result.name, result.status])),
     });
   });
   return routes;
 }
 
-async function runCheck(check: HealthCheck): Promise<{ name: string; status: "ok" | "failing" }> {
+async function runCheck(check: HealthCheck): Promise<{ name: string; status: CheckStatus }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error("timed out")), CHECK_TIMEOUT_MS);
@@ -27,7 +37,7 @@ async function runCheck(check: HealthCheck): Promise<{ name: string; status: "ok
     await Promise.race([check.check(), timeout]);
     return { name: check.name, status: "ok" };
   } catch {
-    return { name: check.name, status: "failing" };
+    return { name: check.name, status: check.optional ? "degraded" : "failing" };
   } finally {
     clearTimeout(timer);
   }

@@ -1,6 +1,11 @@
 /** One dependency /health/ready looks at. Each context binds its own under HEALTH_CHECK. */
 export interface HealthCheck {
   readonly name: string;
+  /**
+   * An optional dependency (the generation provider): while it fails, readiness stays 200 and
+   * reads "degraded", since everything else still works. A required one (the default) makes it 503.
+   */
+  readonly optional?: boolean;
   check(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 // @ts-check
+import { readdirSync } from "node:fs";
 import js from "@eslint/js";
 import { defineConfig, globalIgnores } from "eslint/config";
 import tseslint from "typescript-eslint";
@@ -54,6 +55,43 @@ const NO_HIDDEN_IMPORTS = [
     message: 'Layer rule: no import("…") types in domain/ or application/. Use `import type` so the layer rule can check it.',
   },
 ];
+
+/** The bounded contexts: one folder each under server/src/modules. */
+const CONTEXTS = readdirSync(new URL("./server/src/modules/", import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+/**
+ * A context reaches another only through the ports it publishes in its application/index.ts; its
+ * entities, repositories, use cases and routers are its own.
+ */
+const otherContexts = (context) =>
+  CONTEXTS.filter((other) => other !== context).map((other) => ({
+    // Files only (*.js): a pattern matching the folders would keep gitignore from re-including index.js.
+    group: [`**/${other}/**/*.js`, `!**/${other}/application/index.js`],
+    message: `Layer rule: another context is reached only through what it publishes in ${other}/application/index.ts. Export the port there, or put code that composes both contexts in trpc/.`,
+  }));
+
+/** Per context: the context rule, plus the layer rule of each layer (a later block replaces the rule's whole option list). */
+const contextBlocks = CONTEXTS.flatMap((context) => [
+  {
+    name: `reelbase/contexts/${context}`,
+    files: [`server/src/modules/${context}/**/*.ts`],
+    rules: { "no-restricted-imports": ["error", { patterns: otherContexts(context) }] },
+  },
+  {
+    name: `reelbase/contexts/${context}/application`,
+    files: [`server/src/modules/${context}/application/**/*.ts`],
+    rules: { "no-restricted-imports": ["error", { patterns: [...FRAMEWORKS_AND_DRIVERS, ...otherContexts(context)] }] },
+  },
+  {
+    name: `reelbase/contexts/${context}/domain`,
+    files: [`server/src/modules/${context}/domain/**/*.ts`],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [...FRAMEWORKS_AND_DRIVERS, ...DOMAIN_ONLY, ...otherContexts(context)] }],
+    },
+  },
+]);
 
 const layerFiles = (layer) => [`server/src/modules/**/${layer}/**/*.ts`, `server/src/shared/${layer}/**/*.ts`];
 
@@ -117,4 +155,6 @@ export default defineConfig(
       "no-restricted-syntax": ["error", ...NO_HIDDEN_IMPORTS],
     },
   },
+
+  ...contextBlocks,
 );

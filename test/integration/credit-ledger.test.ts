@@ -41,7 +41,7 @@ describe.each(backends())("credit ledger on %s", (backend) => {
   it("200 concurrent charges of 6 against 30: exactly 5 succeed and the balance ends at 0", async () => {
     const userId = await newUser();
     const results = await Promise.allSettled(
-      Array.from({ length: 200 }, () => ledger.charge({ userId, amount: 6, jobId: newId() })),
+      Array.from({ length: 200 }, () => ledger.charge({ userId, amount: 6, jobId: newId(), run: 1 })),
     );
     const succeeded = results.filter((result) => result.status === "fulfilled");
     const failed = results.filter((result) => result.status === "rejected");
@@ -57,18 +57,32 @@ describe.each(backends())("credit ledger on %s", (backend) => {
   it("50 concurrent refunds of one job: one REFUND entry, one increment", async () => {
     const userId = await newUser();
     const jobId = newId();
-    await ledger.charge({ userId, amount: 8, jobId });
-    const results = await Promise.all(Array.from({ length: 50 }, () => ledger.refund({ jobId, reason: "failed" })));
+    await ledger.charge({ userId, amount: 8, jobId, run: 1 });
+    const results = await Promise.all(Array.from({ length: 50 }, () => ledger.refund({ jobId, run: 1, reason: "failed" })));
     expect(results.filter(Boolean)).toHaveLength(1);
     const refunds = (await entriesOf(userId)).filter((entry) => entry.kind === "REFUND");
     expect(refunds).toMatchObject([{ amount: 8, balanceAfter: 30, jobId, reason: "failed" }]);
-    await expect(ledger.refund({ jobId, reason: "again" })).resolves.toBe(false);
+    await expect(ledger.refund({ jobId, run: 1, reason: "again" })).resolves.toBe(false);
+    await expectConsistent(userId);
+  });
+
+  it("charges and refunds each run of a job on its own, once each", async () => {
+    const userId = await newUser();
+    const jobId = newId();
+    await ledger.charge({ userId, amount: 5, jobId, run: 1 });
+    await expect(ledger.refund({ jobId, run: 1, reason: "failed" })).resolves.toBe(true);
+    await ledger.charge({ userId, amount: 5, jobId, run: 2 });
+    await expect(ledger.charge({ userId, amount: 5, jobId, run: 2 })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(ledger.refund({ jobId, run: 1, reason: "again" })).resolves.toBe(false);
+    expect(await ledger.balanceOf(userId)).toBe(25);
+    await expect(ledger.refund({ jobId, run: 2, reason: "failed" })).resolves.toBe(true);
+    expect(await ledger.balanceOf(userId)).toBe(30);
     await expectConsistent(userId);
   });
 
   it("refunds nothing for a job that was never charged", async () => {
     const userId = await newUser();
-    await expect(ledger.refund({ jobId: newId(), reason: "failed" })).resolves.toBe(false);
+    await expect(ledger.refund({ jobId: newId(), run: 1, reason: "failed" })).resolves.toBe(false);
     await expectConsistent(userId);
   });
 
@@ -77,9 +91,9 @@ describe.each(backends())("credit ledger on %s", (backend) => {
     const jobs = Array.from({ length: 40 }, (_, index) => ({ jobId: newId(), amount: (index % 7) + 1 }));
     const work: Promise<unknown>[] = [];
     for (const [index, job] of jobs.entries()) {
-      work.push(ledger.charge({ userId, ...job }));
-      work.push(ledger.refund({ jobId: job.jobId, reason: "cancelled" }));
-      if (index % 3 === 0) work.push(ledger.refund({ jobId: job.jobId, reason: "failed" }));
+      work.push(ledger.charge({ userId, ...job, run: 1 }));
+      work.push(ledger.refund({ jobId: job.jobId, run: 1, reason: "cancelled" }));
+      if (index % 3 === 0) work.push(ledger.refund({ jobId: job.jobId, run: 1, reason: "failed" }));
       if (index % 5 === 0) work.push(ledger.grant({ userId, amount: 4, kind: "ADMIN_GRANT", actorId: newId(), reason: "gift" }));
     }
     const results = await Promise.allSettled(work);
@@ -87,8 +101,8 @@ describe.each(backends())("credit ledger on %s", (backend) => {
     expect(unexpected).toEqual([]);
     // A job that was charged after its refunds ran may still be charged: refund it now, twice.
     for (const job of jobs) {
-      await ledger.refund({ jobId: job.jobId, reason: "late" });
-      await expect(ledger.refund({ jobId: job.jobId, reason: "late" })).resolves.toBe(false);
+      await ledger.refund({ jobId: job.jobId, run: 1, reason: "late" });
+      await expect(ledger.refund({ jobId: job.jobId, run: 1, reason: "late" })).resolves.toBe(false);
     }
     const entries = await entriesOf(userId);
     const charged = entries.filter((entry) => entry.kind === "CHARGE").map((entry) => entry.jobId);
@@ -104,7 +118,7 @@ describe.each(backends())("credit ledger on %s", (backend) => {
     const userId = await newUser();
     const unitOfWork = app.container.get<UnitOfWork>(UNIT_OF_WORK);
     const failure = unitOfWork.run(async () => {
-      await ledger.charge({ userId, amount: 10, jobId: newId() });
+      await ledger.charge({ userId, amount: 10, jobId: newId(), run: 1 });
       throw new Error("the job could not be created");
     });
     await expect(failure).rejects.toThrow("the job could not be created");
@@ -115,10 +129,10 @@ describe.each(backends())("credit ledger on %s", (backend) => {
   it("refuses a short balance and a second charge of one job, writing nothing", async () => {
     const userId = await newUser();
     const jobId = newId();
-    await expect(ledger.charge({ userId, amount: 31, jobId })).rejects.toMatchObject({ code: "INSUFFICIENT_CREDITS" });
-    await ledger.charge({ userId, amount: 5, jobId });
-    await expect(ledger.charge({ userId, amount: 5, jobId })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(ledger.charge({ userId: newId(), amount: 1, jobId: newId() })).rejects.toMatchObject({
+    await expect(ledger.charge({ userId, amount: 31, jobId, run: 1 })).rejects.toMatchObject({ code: "INSUFFICIENT_CREDITS" });
+    await ledger.charge({ userId, amount: 5, jobId, run: 1 });
+    await expect(ledger.charge({ userId, amount: 5, jobId, run: 1 })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(ledger.charge({ userId: newId(), amount: 1, jobId: newId(), run: 1 })).rejects.toMatchObject({
       code: "INSUFFICIENT_CREDITS",
     });
     await expect(ledger.balanceOf(userId)).resolves.toBe(25);

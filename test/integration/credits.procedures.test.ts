@@ -53,9 +53,9 @@ describe.each(backends())("credits procedures on %s", (backend) => {
     const { bearer, user } = await registerUser(app);
     const jobId = newId();
     app.clock.advance(1_000);
-    await ledger.charge({ userId: user.id, amount: 4, jobId });
+    await ledger.charge({ userId: user.id, amount: 4, jobId, run: 1 });
     app.clock.advance(1_000);
-    await ledger.refund({ jobId, reason: "job failed" });
+    await ledger.refund({ jobId, run: 1, reason: "job failed" });
     for (let index = 1; index <= 3; index += 1) {
       app.clock.advance(1_000);
       await app.caller(admin.bearer).admin.users.grantCredits({ userId: user.id, amount: index, reason: `gift ${index}` });
@@ -83,7 +83,7 @@ describe.each(backends())("credits procedures on %s", (backend) => {
     const alice = await registerUser(app, "alice");
     const bob = await registerUser(app, "bob");
     await app.caller(admin.bearer).admin.users.grantCredits({ userId: alice.user.id, amount: 7 });
-    await ledger.charge({ userId: alice.user.id, amount: 1, jobId: newId() });
+    await ledger.charge({ userId: alice.user.id, amount: 1, jobId: newId(), run: 1 });
     const bobs = await app.caller(bob.bearer).credits.ledger({ limit: 100 });
     expect(bobs.items.map((entry) => entry.kind)).toEqual(["GRANT"]);
     await expect(app.caller(bob.bearer).credits.balance()).resolves.toEqual({ balance: 30 });

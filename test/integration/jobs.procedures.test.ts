@@ -69,7 +69,7 @@ describe.each(backends())("jobs on %s", (backend) => {
     const long = await uploadedVideo(app, as, await makeTestVideo(dir, { seconds: 1, width: 160, height: 90 }));
     // 30 credits at sign-up: one P720 minute leaves 28; spend those, then nothing pays for P360.
     const paid = await as.videos.process({ id: long, quality: "P720" });
-    await app.container.get<CreditLedger>(CREDIT_LEDGER).charge({ userId: bob.user.id, amount: 28, jobId: randomUUID() });
+    await app.container.get<CreditLedger>(CREDIT_LEDGER).charge({ userId: bob.user.id, amount: 28, jobId: randomUUID(), run: 1 });
     expect((await as.credits.balance()).balance).toBe(0);
     await expectTrpcError(as.videos.process({ id: long, quality: "P360" }), "UNPROCESSABLE_CONTENT", "INSUFFICIENT_CREDITS");
     expect((await as.jobs.list({ videoId: long })).items.map((job) => job.id)).toEqual([paid.id]);
@@ -141,7 +141,9 @@ describe.each(backends())("jobs on %s", (backend) => {
     // Six videos, so there are more free (video, quality) slots than credits: the balance decides.
     const ids = await Promise.all(Array.from({ length: 6 }, () => uploadedVideo(app, as, clip)));
     // Leave exactly 5 credits: five P360 jobs of a short clip.
-    await app.container.get<CreditLedger>(CREDIT_LEDGER).charge({ userId: grace.user.id, amount: 25, jobId: randomUUID() });
+    await app.container
+      .get<CreditLedger>(CREDIT_LEDGER)
+      .charge({ userId: grace.user.id, amount: 25, jobId: randomUUID(), run: 1 });
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, (_, n) => as.videos.process({ id: ids[n % ids.length] ?? "", quality: "P360" })),
     );

@@ -39,7 +39,9 @@ async function reportedSources(sources: string[], filePath: string): Promise<str
     (message) => message.ruleId !== "no-restricted-imports" || !message.message.includes("Layer rule:"),
   );
   expect(unexpected).toEqual([]);
-  return messages.map((message) => sources[(message.line - 1) / 2] ?? `line ${message.line}`);
+  // An import two rules refuse (a layer and the context rule) is reported by each: count it once.
+  const lines = [...new Set(messages.map((message) => message.line))];
+  return lines.map((line) => sources[(line - 1) / 2] ?? `line ${line}`);
 }
 
 const FORBIDDEN_IN_BOTH_LAYERS = [
@@ -69,7 +71,7 @@ const FORBIDDEN_IN_BOTH_LAYERS = [
 
 const ALLOWED_IN_BOTH_LAYERS = [
   "../../../shared/domain/domain-error.js",
-  "../../identity/domain/roles.js",
+  "../../../shared/domain/roles.js",
   "./video.errors.js",
   "node:crypto",
   "zod",
@@ -140,9 +142,60 @@ describe("layer rule: domain/ and application/ stay free of frameworks and drive
   });
 
   it("leaves infra/, api/ and the composition root alone", async () => {
+    // (The one import of another context's folder is the context rule's business, tested below.)
+    const sameContext = FORBIDDEN_IN_BOTH_LAYERS.filter((source) => !source.startsWith("../../jobs/"));
     for (const filePath of [INFRA_FILE, ROUTER_FILE, "server/src/http/app.ts", "server/src/modules/videos/videos.module.ts"]) {
-      expect(await reportedSources([...FORBIDDEN_IN_BOTH_LAYERS, "inversify"], filePath)).toEqual([]);
+      expect(await reportedSources([...sameContext, "inversify"], filePath)).toEqual([]);
     }
+  });
+});
+
+describe("context rule: a context reaches another only through its application/index.ts", () => {
+  const DEEP = [
+    "../../billing/application/credit-ledger.js",
+    "../../billing/domain/credit-rules.js",
+    "../../jobs/infra/prisma-job.repository.js",
+    "../../identity/api/auth.router.js",
+    "../../audit/application/audit-log.js",
+  ];
+  const PUBLISHED = ["../../billing/application/index.js", "../../audit/application/index.js", "../domain/video.entity.js"];
+  const JOBS_MODULE = "server/src/modules/jobs/jobs.module.ts";
+  const DEEP_FROM_MODULE = ["../videos/application/video-jobs.js", "../videos/infra/prisma-video.repository.js"];
+
+  it.each([
+    ["domain", DOMAIN_FILE],
+    ["application", APPLICATION_FILE],
+    ["infra", INFRA_FILE],
+    ["api", ROUTER_FILE],
+  ])("reports a deep import into another context from %s/", async (_layer, filePath) => {
+    expect(await reportedSources(DEEP, filePath)).toEqual(DEEP);
+  });
+
+  it("allows another context's published index (where the layer allows it) and the context's own files", async () => {
+    expect(await reportedSources(PUBLISHED, APPLICATION_FILE)).toEqual([]);
+    expect(await reportedSources(PUBLISHED, INFRA_FILE)).toEqual([]);
+    expect(await reportedSources(PUBLISHED, ROUTER_FILE)).toEqual([]);
+  });
+
+  it("holds in a context's module file too, and not outside the contexts (trpc/ composes them)", async () => {
+    expect(await reportedSources(DEEP_FROM_MODULE, JOBS_MODULE)).toEqual(DEEP_FROM_MODULE);
+    expect(
+      await reportedSources(
+        ["../modules/videos/api/video.mapper.js", "../modules/jobs/api/job.mapper.js"],
+        "server/src/trpc/app.router.ts",
+      ),
+    ).toEqual([]);
+  });
+
+  it("finds no deep import between contexts in the real tree", async () => {
+    const results = await eslint.lintFiles(["server/src/modules/**/*.ts"]);
+    const crossings = results.flatMap((result) =>
+      result.messages
+        .filter((message) => message.message.includes("another context"))
+        .map((message) => `${path.relative(root, result.filePath)}:${message.line}`),
+    );
+    expect(results.length).toBeGreaterThan(50);
+    expect(crossings).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import { DomainError } from "../../server/src/shared/domain/domain-error.js";
 import { Job } from "../../server/src/modules/jobs/domain/job.entity.js";
 import { canTransition, JOB_STATUSES, type JobStatus } from "../../server/src/modules/jobs/domain/job-status.js";
 import {
+  assertAcceptsJob,
   assertProcessable,
   statusWhenJobEnds,
   statusWhenJobStarts,
@@ -15,8 +16,7 @@ function newJob(): Job {
   return Job.create({
     videoId: "v",
     ownerId: "u",
-    type: "TRANSCODE",
-    params: { quality: "P720" },
+    spec: { type: "TRANSCODE", params: { quality: "P720" } },
     creditsCharged: 4,
     idempotencyKey: null,
     now,
@@ -29,7 +29,7 @@ describe("the job state machine", () => {
       QUEUED: ["RUNNING", "CANCELLED"],
       RUNNING: ["RUNNING", "QUEUED", "SUCCEEDED", "FAILED", "CANCELLED"],
       SUCCEEDED: [],
-      FAILED: [],
+      FAILED: ["QUEUED"],
       CANCELLED: [],
     };
     for (const from of JOB_STATUSES) {
@@ -85,9 +85,58 @@ describe("the job state machine", () => {
 
   it("matches a repeated request only with the same video, type and quality", () => {
     const job = newJob();
-    expect(job.isSameRequest({ videoId: "v", type: "TRANSCODE", params: { quality: "P720" } })).toBe(true);
-    expect(job.isSameRequest({ videoId: "v", type: "TRANSCODE", params: { quality: "P360" } })).toBe(false);
-    expect(job.isSameRequest({ videoId: "w", type: "TRANSCODE", params: { quality: "P720" } })).toBe(false);
+    expect(job.isSameRequest({ videoId: "v", spec: { type: "TRANSCODE", params: { quality: "P720" } } })).toBe(true);
+    expect(job.isSameRequest({ videoId: "v", spec: { type: "TRANSCODE", params: { quality: "P360" } } })).toBe(false);
+    expect(job.isSameRequest({ videoId: "w", spec: { type: "TRANSCODE", params: { quality: "P720" } } })).toBe(false);
+    const generate = { type: "GENERATE" as const, params: { quality: "P720" as const, script: "Hi.", voice: "en-us" as const } };
+    expect(job.isSameRequest({ videoId: "v", spec: generate })).toBe(false);
+  });
+
+  it("matches a repeated generation by its script, voice and quality, whatever video it made", () => {
+    const params = { quality: "P360" as const, script: "Hello there.", voice: "en-gb" as const };
+    const job = Job.create({
+      videoId: "v",
+      ownerId: "u",
+      spec: { type: "GENERATE", params },
+      creditsCharged: 5,
+      idempotencyKey: "k",
+      now,
+    });
+    expect(job.isSameRequest({ videoId: null, spec: { type: "GENERATE", params: { ...params } } })).toBe(true);
+    expect(job.isSameRequest({ videoId: null, spec: { type: "GENERATE", params: { ...params, script: "Hello." } } })).toBe(false);
+    expect(job.isSameRequest({ videoId: null, spec: { type: "GENERATE", params: { ...params, voice: "de" } } })).toBe(false);
+    expect(job.isSameRequest({ videoId: null, spec: { type: "TRANSCODE", params: { quality: "P360" } } })).toBe(false);
+    expect(job.paramsOf("GENERATE")).toEqual(params);
+    expect(() => job.paramsOf("TRANSCODE")).toThrow();
+  });
+
+  it("retries only a FAILED job: a new run, attempts and progress from zero, charged again, its own provider key", () => {
+    const job = newJob();
+    expect(job.runKey).toBe(job.id);
+    expect(() => job.retry(4, later(1))).toThrow(DomainError);
+    job.start(later(1));
+    job.fail("broken", { permanent: true }, later(2));
+    job.retry(6, later(3));
+    expect(job.toState()).toMatchObject({
+      status: "QUEUED",
+      run: 2,
+      attempts: 0,
+      progress: 0,
+      creditsCharged: 6,
+      finishedAt: null,
+    });
+    expect(job.runKey).toBe(`${job.id}-1`);
+    expect(() => job.retry(6, later(4))).toThrow(DomainError);
+    job.start(later(5));
+    job.fail("broken again", { permanent: true }, later(6));
+    job.retry(6, later(7));
+    expect(job.runKey).toBe(`${job.id}-2`);
+  });
+
+  it("never fails or hands back a job that is not running", () => {
+    const job = newJob();
+    expect(() => job.requeue(later(1))).toThrow(DomainError);
+    expect(() => job.fail("x", { permanent: false }, later(1))).toThrow(DomainError);
   });
 });
 
@@ -102,12 +151,24 @@ describe("a video's status under its jobs", () => {
   });
 
   it("becomes READY on any success, and otherwise waits for the last job", () => {
-    const none = { otherJobsActive: false, hasRendition: false };
+    const none = { otherJobsActive: false, hasRendition: false, hasSource: true };
     expect(statusWhenJobEnds("PROCESSING", { ...none, end: "SUCCEEDED" })).toBe("READY");
     expect(statusWhenJobEnds("PROCESSING", { ...none, end: "FAILED" })).toBe("FAILED");
     expect(statusWhenJobEnds("PROCESSING", { ...none, end: "CANCELLED" })).toBe("UPLOADED");
-    expect(statusWhenJobEnds("PROCESSING", { end: "FAILED", otherJobsActive: true, hasRendition: false })).toBeNull();
-    expect(statusWhenJobEnds("PROCESSING", { end: "FAILED", otherJobsActive: false, hasRendition: true })).toBe("READY");
+    expect(statusWhenJobEnds("PROCESSING", { ...none, end: "FAILED", otherJobsActive: true })).toBeNull();
+    expect(statusWhenJobEnds("PROCESSING", { ...none, end: "FAILED", hasRendition: true })).toBe("READY");
     expect(statusWhenJobEnds("READY", { ...none, end: "FAILED" })).toBeNull();
+  });
+
+  it("takes a generation from DRAFT, and fails it when it is cancelled with no source to go back to", () => {
+    expect(() => assertAcceptsJob({ status: "DRAFT", hasSource: false }, "none")).not.toThrow();
+    expect(() => assertAcceptsJob({ status: "FAILED", hasSource: false }, "none")).not.toThrow();
+    expect(() => assertAcceptsJob({ status: "UPLOADED", hasSource: true }, "none")).toThrow(DomainError);
+    expect(() => assertAcceptsJob({ status: "DRAFT", hasSource: false }, "source")).toThrow(DomainError);
+    expect(() => assertAcceptsJob({ status: "READY", hasSource: true }, "source")).not.toThrow();
+    expect(statusWhenJobStarts("DRAFT")).toBe("PROCESSING");
+    const generated = { otherJobsActive: false, hasRendition: false, hasSource: false };
+    expect(statusWhenJobEnds("PROCESSING", { ...generated, end: "CANCELLED" })).toBe("FAILED");
+    expect(statusWhenJobEnds("PROCESSING", { ...generated, end: "SUCCEEDED" })).toBe("READY");
   });
 });

@@ -67,6 +67,13 @@ export class BullQueue implements JobQueue {
     await this.queue.add("run", { jobId }, { jobId });
   }
 
+  async enqueueAgain(jobId: string): Promise<void> {
+    // BullMQ keeps an ended entry under the job's id, and adding that id again would be a no-op.
+    const entry = await this.queue.getJob(jobId);
+    if (entry && !PENDING_STATES.has(await entry.getState())) await entry.remove();
+    await this.enqueue(jobId);
+  }
+
   async startConsuming(run: JobRunner): Promise<void> {
     this.workerConnection = new Redis(this.options.url, { maxRetriesPerRequest: null });
     this.workerConnection.on("error", () => undefined);

@@ -43,6 +43,10 @@ export class EmbeddedQueue implements JobQueue {
     this.wakeAll();
   }
 
+  async enqueueAgain(jobId: string): Promise<void> {
+    await this.enqueue(jobId);
+  }
+
   async startConsuming(run: JobRunner): Promise<void> {
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(run));
   }

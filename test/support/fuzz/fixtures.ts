@@ -11,7 +11,7 @@ export interface FuzzFixtures {
 
 /**
  * A signed-in administrator (so admin.* gets past the role check to its input), an API key with every
- * scope, two videos and a real cursor: ids and strings the generators mix in so valid shapes reach real rows.
+ * scope, two videos, a generation job and a real cursor: ids and strings the generators mix in so valid shapes reach real rows.
  */
 export async function createFuzzFixtures(api: HttpTestApi): Promise<FuzzFixtures> {
   const admin = await registerAdminOverHttp(api, "fuzz-admin");
@@ -27,6 +27,11 @@ export async function createFuzzFixtures(api: HttpTestApi): Promise<FuzzFixtures
   for (const title of ["fuzz one", "fuzz two"]) {
     videoIds.push((await resultOf<{ id: string }>(await api.post("/trpc/videos.create", { title }, bearer))).id);
   }
+  // A job, so jobs.get/cancel/retry meet a real row (no consumer runs here: it stays QUEUED).
+  const generated = await resultOf<{ video: { id: string }; job: { id: string } }>(
+    await api.post("/trpc/videos.generate", { title: "fuzz generated", script: "Fuzz.", quality: "P360" }, bearer),
+  );
+  videoIds.push(generated.video.id);
   const page = await resultOf<{ nextCursor: string | null }>(await api.get("/trpc/videos.list", { limit: 1 }, bearer));
   return {
     callers: [
@@ -36,7 +41,7 @@ export async function createFuzzFixtures(api: HttpTestApi): Promise<FuzzFixtures
       { label: "garbage credentials", headers: { authorization: "Bearer a.b.c" }, weight: 1 },
     ],
     known: {
-      ids: [admin.id, spareKey.id, ...videoIds],
+      ids: [admin.id, spareKey.id, generated.job.id, ...videoIds],
       strings: [admin.email, "fuzz", "%", ...(page.nextCursor ? [page.nextCursor] : [])],
     },
   };

@@ -1,5 +1,5 @@
 import { ContainerModule, type Newable } from "inversify";
-import { NEW_USER_HOOK } from "../identity/application/new-user-hook.js";
+import { NEW_USER_HOOK } from "../identity/application/index.js";
 import { CREDIT_HISTORY } from "./application/credit-history.js";
 import { CREDIT_LEDGER } from "./application/credit-ledger.js";
 import { GetBalanceQuery } from "./application/get-balance.query.js";

@@ -1,5 +1,5 @@
 import { ContainerModule, type Newable } from "inversify";
-import { VIDEO_JOBS } from "../videos/application/video-jobs.js";
+import { VIDEO_JOBS } from "../videos/application/index.js";
 import { CancelJobUseCase } from "./application/cancel-job.use-case.js";
 import { CancelVideoJobs } from "./application/cancel-video-jobs.js";
 import { GetJobQuery } from "./application/get-job.query.js";
@@ -10,16 +10,23 @@ import { JOB_PROCESSOR } from "./application/job-processor.js";
 import { JOB_REPOSITORY } from "./application/job.repository.js";
 import { ListJobsQuery } from "./application/list-jobs.query.js";
 import { ProcessVideoUseCase } from "./application/process-video.use-case.js";
+import { GenerateVideoUseCase } from "./application/generate-video.use-case.js";
+import { PaidJobs } from "./application/paid-jobs.js";
+import { RetryJobUseCase } from "./application/retry-job.use-case.js";
 import { RunJob } from "./application/run-job.js";
 import { WatchJobUseCase } from "./application/watch-job.use-case.js";
 import { PrismaJobRepository } from "./infra/prisma-job.repository.js";
 import { TranscodeProcessor } from "./infra/processors/transcode.processor.js";
+import { GenerateProcessor } from "./infra/processors/generate.processor.js";
 
 const useCases: Newable<object>[] = [
   JobAccess,
   JobEnd,
   JobEvents,
+  PaidJobs,
   ProcessVideoUseCase,
+  GenerateVideoUseCase,
+  RetryJobUseCase,
   GetJobQuery,
   ListJobsQuery,
   CancelJobUseCase,
@@ -31,6 +38,7 @@ const useCases: Newable<object>[] = [
 export const jobsModule = new ContainerModule(({ bind }) => {
   bind(JOB_REPOSITORY).to(PrismaJobRepository).inSingletonScope();
   bind(JOB_PROCESSOR).to(TranscodeProcessor).inSingletonScope();
+  bind(JOB_PROCESSOR).to(GenerateProcessor).inSingletonScope();
   bind(VIDEO_JOBS).to(CancelVideoJobs).inSingletonScope();
   for (const useCase of useCases) bind(useCase).toSelf().inSingletonScope();
 });

@@ -1,4 +1,5 @@
 import { VideoProcessing } from "./application/video-processing.service.js";
+import { VideoOutputs } from "./application/video-outputs.service.js";
 import { ContainerModule, type Newable } from "inversify";
 import { DATABASE, type Database } from "../../database/database.js";
 import { CACHE, type Cache } from "../../shared/application/cache.js";
@@ -22,6 +23,7 @@ import { PrismaVideoRepository } from "./infra/prisma-video.repository.js";
 
 const useCases: Newable<object>[] = [
   VideoProcessing,
+  VideoOutputs,
   VideoAccess,
   CreateVideoUseCase,
   GetVideoQuery,

@@ -20,6 +20,8 @@ export type JobRunner = (delivery: JobDelivery) => Promise<JobRunOutcome>;
 export interface JobQueue {
   /** After the job row is committed. Enqueueing an id twice delivers it once. */
   enqueue(jobId: string): Promise<void>;
+  /** A job delivered before and queued again (jobs.retry): whatever the queue kept of its last delivery gives way. */
+  enqueueAgain(jobId: string): Promise<void>;
   /** Starts delivering jobs to `run` in this process (the API for the embedded queue, workers for BullMQ). */
   startConsuming(run: JobRunner): Promise<void>;
 }

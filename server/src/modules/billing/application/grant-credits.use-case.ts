@@ -1,8 +1,8 @@
 import { inject, injectable } from "inversify";
 import type { Caller } from "../../../shared/application/caller.js";
 import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
-import { AUDIT_LOG, type AuditLog } from "../../audit/application/audit-log.js";
-import { GetUserQuery } from "../../identity/application/get-user.query.js";
+import { AUDIT_LOG, type AuditLog } from "../../audit/application/index.js";
+import { GetUserQuery } from "../../identity/application/index.js";
 import { BillingErrors } from "../domain/billing.errors.js";
 import { MAX_ADMIN_GRANT, assertCreditAmount } from "../domain/credit-rules.js";
 import { CREDIT_LEDGER, type CreditLedger } from "./credit-ledger.js";

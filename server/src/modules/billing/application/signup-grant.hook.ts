@@ -1,5 +1,5 @@
 import { inject, injectable } from "inversify";
-import type { NewUserHook } from "../../identity/application/new-user-hook.js";
+import type { NewUserHook } from "../../identity/application/index.js";
 import type { Tier } from "../../../shared/domain/roles.js";
 import { signupGrant } from "../domain/credit-rules.js";
 import { CREDIT_LEDGER, type CreditLedger } from "./credit-ledger.js";

@@ -5,7 +5,7 @@ import { newId } from "../../../shared/domain/ids.js";
 import type { CreditLedger } from "../application/credit-ledger.js";
 import { BillingErrors } from "../domain/billing.errors.js";
 import { MAX_BALANCE, assertCreditAmount } from "../domain/credit-rules.js";
-import { isUniqueViolation } from "./unique-violation.js";
+import { isUniqueViolation } from "../../../database/unique-violation.js";
 
 /**
  * Every write takes the account row's lock first (an UPDATE, or SELECT … FOR UPDATE), so a user's
@@ -21,7 +21,7 @@ export class PrismaCreditLedger implements CreditLedger {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async charge(input: { userId: string; amount: number; jobId: string }): Promise<{ balanceAfter: number }> {
+  async charge(input: { userId: string; amount: number; jobId: string; run: number }): Promise<{ balanceAfter: number }> {
     assertCreditAmount(input.amount);
     const now = this.clock.now();
     let rows: { balance_after: number }[];
@@ -35,9 +35,9 @@ export class PrismaCreditLedger implements CreditLedger {
           WHERE user_id = ${input.userId}::uuid AND balance >= ${input.amount}::int
           RETURNING user_id, balance, last_seq
         )
-        INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, job_id, created_at)
+        INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, job_id, job_run, created_at)
         SELECT ${newId()}::uuid, user_id, last_seq, 'CHARGE'::"CreditEntryKind", -${input.amount}::int, balance,
-               ${input.jobId}::uuid, ${now}::timestamptz
+               ${input.jobId}::uuid, ${input.run}::int, ${now}::timestamptz
         FROM account
         RETURNING balance_after`;
     } catch (error) {
@@ -49,7 +49,7 @@ export class PrismaCreditLedger implements CreditLedger {
     return { balanceAfter: row.balance_after };
   }
 
-  async refund(input: { jobId: string; reason: string }): Promise<boolean> {
+  async refund(input: { jobId: string; run: number; reason: string }): Promise<boolean> {
     const now = this.clock.now();
     // One statement, so it never waits for a transaction slot: lock the charged account (FOR UPDATE
     // waits for any other write of that user and then reads the latest balance), claim the refund
@@ -58,7 +58,7 @@ export class PrismaCreditLedger implements CreditLedger {
     const rows = await this.db.client.$queryRaw<{ balance: number }[]>`
       WITH charge AS (
         SELECT user_id, -amount AS amount FROM credit_entries
-        WHERE job_id = ${input.jobId}::uuid AND kind = 'CHARGE'::"CreditEntryKind"
+        WHERE job_id = ${input.jobId}::uuid AND job_run = ${input.run}::int AND kind = 'CHARGE'::"CreditEntryKind"
       ),
       account AS (
         SELECT a.user_id, a.balance, a.last_seq, charge.amount
@@ -66,11 +66,11 @@ export class PrismaCreditLedger implements CreditLedger {
         FOR UPDATE OF a
       ),
       claimed AS (
-        INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, job_id, reason, created_at)
+        INSERT INTO credit_entries (id, user_id, seq, kind, amount, balance_after, job_id, job_run, reason, created_at)
         SELECT ${newId()}::uuid, user_id, last_seq + 1, 'REFUND'::"CreditEntryKind", amount, balance + amount,
-               ${input.jobId}::uuid, ${input.reason}, ${now}::timestamptz
+               ${input.jobId}::uuid, ${input.run}::int, ${input.reason}, ${now}::timestamptz
         FROM account
-        ON CONFLICT (job_id, kind) DO NOTHING
+        ON CONFLICT (job_id, job_run, kind) DO NOTHING
         RETURNING user_id, amount
       )
       UPDATE credit_accounts a

@@ -1,5 +1,4 @@
 import { adminProcedure, router } from "../../../trpc/init.js";
-import { grantCreditsProcedure } from "../../billing/api/grant-credits.procedure.js";
 import { ChangeUserByAdminUseCase } from "../application/change-user-by-admin.use-case.js";
 import { ListUsersQuery } from "../application/list-users.query.js";
 import { GetUserQuery } from "../application/get-user.query.js";
@@ -54,6 +53,4 @@ export const adminUsersRouter = router({
         await ctx.resolve(ChangeUserByAdminUseCase).execute(ctx.caller, input.id, { kind: "disabled", value: input.disabled }),
       ),
     ),
-
-  grantCredits: grantCreditsProcedure,
 });

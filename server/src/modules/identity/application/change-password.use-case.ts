@@ -1,7 +1,7 @@
 import { inject, injectable } from "inversify";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
 import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
-import { AUDIT_LOG, type AuditLog } from "../../audit/application/audit-log.js";
+import { AUDIT_LOG, type AuditLog } from "../../audit/application/index.js";
 import { IdentityErrors } from "../domain/identity.errors.js";
 import { assertAcceptablePassword } from "../domain/password-policy.js";
 import type { Caller } from "../../../shared/application/caller.js";

@@ -4,7 +4,7 @@ import { CLOCK, type Clock } from "../../../shared/application/clock.js";
 import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
 import { newId } from "../../../shared/domain/ids.js";
 import type { ApiKeyScope } from "../../../shared/domain/roles.js";
-import { AUDIT_LOG, type AuditLog } from "../../audit/application/audit-log.js";
+import { AUDIT_LOG, type AuditLog } from "../../audit/application/index.js";
 import { ApiKey } from "../domain/api-key.entity.js";
 import { API_KEY_REPOSITORY, type ApiKeyRepository } from "./api-key.repository.js";
 import { API_KEY_PREFIX, API_KEY_VISIBLE_LENGTH, generateOpaqueToken, hashOpaqueToken } from "./opaque-tokens.js";

@@ -1,5 +1,5 @@
 import { inject, injectable } from "inversify";
-import { AUDIT_LOG, type AuditLog } from "../../audit/application/audit-log.js";
+import { AUDIT_LOG, type AuditLog } from "../../audit/application/index.js";
 import { Email } from "../domain/email.vo.js";
 import { IdentityErrors } from "../domain/identity.errors.js";
 import type { User } from "../domain/user.entity.js";

@@ -1,6 +1,6 @@
 import { inject, injectable } from "inversify";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
-import { AUDIT_LOG, type AuditLog } from "../../audit/application/audit-log.js";
+import { AUDIT_LOG, type AuditLog } from "../../audit/application/index.js";
 import { IdentityErrors } from "../domain/identity.errors.js";
 import { assessRefreshToken } from "../domain/refresh-token.js";
 import { hashOpaqueToken } from "./opaque-tokens.js";

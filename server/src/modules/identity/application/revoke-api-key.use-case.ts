@@ -2,7 +2,7 @@ import { inject, injectable } from "inversify";
 import type { Caller } from "../../../shared/application/caller.js";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
 import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
-import { AUDIT_LOG, type AuditLog } from "../../audit/application/audit-log.js";
+import { AUDIT_LOG, type AuditLog } from "../../audit/application/index.js";
 import { ApiKey } from "../domain/api-key.entity.js";
 import { IdentityErrors } from "../domain/identity.errors.js";
 import { API_KEY_REPOSITORY, type ApiKeyRepository } from "./api-key.repository.js";

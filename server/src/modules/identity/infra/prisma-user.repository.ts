@@ -8,7 +8,7 @@ import { ConcurrencyErrors } from "../../../shared/domain/concurrency.errors.js"
 import type { UserListFilter, UserRepository } from "../application/user.repository.js";
 import { IdentityErrors } from "../domain/identity.errors.js";
 import { User } from "../domain/user.entity.js";
-import { isUniqueViolation } from "./prisma-errors.js";
+import { isUniqueViolation } from "../../../database/unique-violation.js";
 
 @injectable()
 export class PrismaUserRepository implements UserRepository {

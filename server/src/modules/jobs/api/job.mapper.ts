@@ -3,13 +3,13 @@ import type { Job } from "../domain/job.entity.js";
 import type { jobOutput } from "./jobs.schemas.js";
 
 export function toJobDto(job: Job): z.infer<typeof jobOutput> {
-  const state = job.toState();
-  return {
+  const { type: _type, params: _params, ...state } = job.toState();
+  const fields = {
     id: state.id,
     videoId: state.videoId,
-    type: state.type,
     status: state.status,
-    quality: state.params.quality,
+    quality: job.quality,
+    run: state.run,
     progress: state.progress,
     attempts: state.attempts,
     maxAttempts: state.maxAttempts,
@@ -21,4 +21,5 @@ export function toJobDto(job: Job): z.infer<typeof jobOutput> {
     startedAt: state.startedAt?.toISOString() ?? null,
     finishedAt: state.finishedAt?.toISOString() ?? null,
   };
+  return { ...fields, ...job.spec };
 }

@@ -2,6 +2,7 @@ import { tracked } from "@trpc/server";
 import { router, scopedProcedure } from "../../../trpc/init.js";
 import { CancelJobUseCase } from "../application/cancel-job.use-case.js";
 import { GetJobQuery } from "../application/get-job.query.js";
+import { RetryJobUseCase } from "../application/retry-job.use-case.js";
 import { ListJobsQuery } from "../application/list-jobs.query.js";
 import type { JobEvent } from "../application/job-events.js";
 import { WatchJobUseCase } from "../application/watch-job.use-case.js";
@@ -29,6 +30,11 @@ export const jobsRouter = router({
     .input(jobIdInput)
     .output(jobOutput)
     .mutation(async ({ ctx, input }) => toJobDto(await ctx.resolve(CancelJobUseCase).execute(ctx.caller, input.id))),
+
+  retry: writer
+    .input(jobIdInput)
+    .output(jobOutput)
+    .mutation(async ({ ctx, input }) => toJobDto(await ctx.resolve(RetryJobUseCase).execute(ctx.caller, input.id))),
 
   onProgress: reader
     .input(watchJobInput)

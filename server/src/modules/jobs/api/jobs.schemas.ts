@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { idSchema, isoDateTime, pageInput, pageOutput } from "../../../shared/api/schemas.js";
+import { idSchema, isoDateTime, pageInput, pageOutput, text } from "../../../shared/api/schemas.js";
 import { QUALITIES } from "../../../shared/domain/quality.js";
+import { SCRIPT_MAX_LENGTH, VOICES } from "../../../shared/domain/voices.js";
+import { TITLE_MAX_LENGTH } from "../../videos/application/index.js";
 import { JOB_STATUSES, JOB_TYPES } from "../domain/job-status.js";
 
 export const qualitySchema = z.enum(QUALITIES);
@@ -11,6 +13,16 @@ export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, "1 
 export const processVideoInput = z.object({
   id: idSchema,
   quality: qualitySchema,
+  idempotencyKey: idempotencyKeySchema.optional(),
+});
+
+export const voiceSchema = z.enum(VOICES).describe("An espeak-ng voice: en-us (default), en-gb, de, fr, es, it");
+
+export const generateVideoInput = z.object({
+  title: text.trim().min(1).max(TITLE_MAX_LENGTH),
+  script: text.trim().min(1).max(SCRIPT_MAX_LENGTH),
+  quality: qualitySchema,
+  voice: voiceSchema.optional(),
   idempotencyKey: idempotencyKeySchema.optional(),
 });
 
@@ -29,12 +41,14 @@ export const watchJobInput = z.object({
   lastEventId: z.string().max(32).nullish(),
 });
 
-export const jobOutput = z.object({
+const jobFields = {
   id: idSchema,
   videoId: idSchema,
-  type: z.enum(JOB_TYPES),
   status: z.enum(JOB_STATUSES),
+  /** Every job type renders at one quality; also in `params`. */
   quality: qualitySchema,
+  /** 1 for the first run, one more for each jobs.retry. */
+  run: z.number().int().min(1),
   progress: z.number().int().min(0).max(100),
   attempts: z.number().int(),
   maxAttempts: z.number().int(),
@@ -45,7 +59,17 @@ export const jobOutput = z.object({
   updatedAt: isoDateTime,
   startedAt: isoDateTime.nullable(),
   finishedAt: isoDateTime.nullable(),
-});
+};
+
+/** What each job type carries, told apart by `type`. */
+export const jobOutput = z.discriminatedUnion("type", [
+  z.object({ ...jobFields, type: z.literal("TRANSCODE"), params: z.object({ quality: qualitySchema }) }),
+  z.object({
+    ...jobFields,
+    type: z.literal("GENERATE"),
+    params: z.object({ quality: qualitySchema, script: z.string(), voice: voiceSchema }),
+  }),
+]);
 
 export const jobPageOutput = pageOutput(jobOutput);
 

@@ -1,5 +1,5 @@
 import { inject, injectable } from "inversify";
-import type { VideoJobs } from "../../videos/application/video-jobs.js";
+import type { VideoJobs } from "../../videos/application/index.js";
 import { CancelJobUseCase } from "./cancel-job.use-case.js";
 import { JOB_REPOSITORY, type JobRepository } from "./job.repository.js";
 

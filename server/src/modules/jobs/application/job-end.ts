@@ -1,7 +1,7 @@
 import { inject, injectable } from "inversify";
 import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
-import { CREDIT_LEDGER, type CreditLedger } from "../../billing/application/credit-ledger.js";
-import { VideoProcessing } from "../../videos/application/video-processing.service.js";
+import { CREDIT_LEDGER, type CreditLedger } from "../../billing/application/index.js";
+import { VideoProcessing } from "../../videos/application/index.js";
 import type { Job } from "../domain/job.entity.js";
 import { JobEvents } from "./job-events.js";
 import { JOB_REPOSITORY, type JobRepository } from "./job.repository.js";
@@ -34,7 +34,7 @@ export class JobEnd {
       // After the video's lock, as videos.process takes them (video, then credit account): the
       // other order deadlocked a cancel against a process call on the same video.
       if (job.owesRefund)
-        await this.ledger.refund({ jobId: job.id, reason: job.status === "CANCELLED" ? "cancelled" : "failed" });
+        await this.ledger.refund({ jobId: job.id, run: job.run, reason: job.status === "CANCELLED" ? "cancelled" : "failed" });
       return true;
     });
     if (saved) await this.events.published(job);

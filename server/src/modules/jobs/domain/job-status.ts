@@ -6,13 +6,14 @@ export type JobType = (typeof JOB_TYPES)[number];
 
 /**
  * docs/product-contract.md §1.4. RUNNING → QUEUED is a retry after a transient failure, or a run whose worker died
- * being handed out again; the terminal states never change.
+ * being handed out again. FAILED → QUEUED is only `jobs.retry` asked by the owner (a new, paid run);
+ * no run of its own leaves an ended state.
  */
 const ALLOWED: Record<JobStatus, readonly JobStatus[]> = {
   QUEUED: ["RUNNING", "CANCELLED"],
   RUNNING: ["RUNNING", "QUEUED", "SUCCEEDED", "FAILED", "CANCELLED"],
   SUCCEEDED: [],
-  FAILED: [],
+  FAILED: ["QUEUED"],
   CANCELLED: [],
 };
 
@@ -22,6 +23,8 @@ export function canTransition(from: JobStatus, to: JobStatus): boolean {
 
 export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ["QUEUED", "RUNNING"];
 
+const TERMINAL: readonly JobStatus[] = ["SUCCEEDED", "FAILED", "CANCELLED"];
+
 export function isTerminal(status: JobStatus): boolean {
-  return ALLOWED[status].length === 0;
+  return TERMINAL.includes(status);
 }

@@ -1,5 +1,6 @@
 import { newId } from "../../../shared/domain/ids.js";
 import type { Quality } from "../../../shared/domain/quality.js";
+import { copySpec, sameSpec, type JobParamsOf, type JobSpec } from "./job-params.js";
 import { canTransition, isTerminal, type JobStatus, type JobType } from "./job-status.js";
 import { JobErrors } from "./job.errors.js";
 
@@ -7,21 +8,18 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
 /** lastError is shown to the owner: enough to act on, never a full tool log. */
 const MAX_ERROR_LENGTH = 1000;
 
-export interface JobParams {
-  quality: Quality;
-}
-
-export interface JobState {
+export interface JobFields {
   id: string;
   videoId: string;
   ownerId: string;
-  type: JobType;
   status: JobStatus;
+  /** 1 for the first run; each jobs.retry starts the next, paid again. */
+  run: number;
   progress: number;
   attempts: number;
   maxAttempts: number;
   lastError: string | null;
-  params: JobParams;
+  /** What the current run was charged. */
   creditsCharged: number;
   idempotencyKey: string | null;
   createdAt: Date;
@@ -32,34 +30,42 @@ export interface JobState {
   revision: number;
 }
 
+export type JobState = JobFields & JobSpec;
+
 export class Job {
   /** The revision the stored row had when this was loaded (or last saved): a save is checked against it. */
   private storedRevision: number;
 
-  private constructor(private state: JobState) {
+  private state: JobFields;
+  /** What the job carries never changes once it is created. */
+  private readonly what: JobSpec;
+
+  private constructor(state: JobState) {
+    const { type: _type, params: _params, ...fields } = state;
+    this.state = fields;
+    this.what = copySpec(state);
     this.storedRevision = state.revision;
   }
 
   static create(props: {
     videoId: string;
     ownerId: string;
-    type: JobType;
-    params: JobParams;
+    spec: JobSpec;
     creditsCharged: number;
     idempotencyKey: string | null;
     now: Date;
   }): Job {
     return new Job({
+      ...copySpec(props.spec),
       id: newId(),
       videoId: props.videoId,
       ownerId: props.ownerId,
-      type: props.type,
       status: "QUEUED",
+      run: 1,
       progress: 0,
       attempts: 0,
       maxAttempts: DEFAULT_MAX_ATTEMPTS,
       lastError: null,
-      params: { ...props.params },
       creditsCharged: props.creditsCharged,
       idempotencyKey: props.idempotencyKey,
       createdAt: props.now,
@@ -71,7 +77,7 @@ export class Job {
   }
 
   static rehydrate(state: JobState): Job {
-    return new Job({ ...state, params: { ...state.params } });
+    return new Job(state);
   }
 
   get id(): string {
@@ -84,7 +90,7 @@ export class Job {
     return this.state.ownerId;
   }
   get type(): JobType {
-    return this.state.type;
+    return this.what.type;
   }
   get status(): JobStatus {
     return this.state.status;
@@ -92,8 +98,29 @@ export class Job {
   get attempts(): number {
     return this.state.attempts;
   }
-  get params(): Readonly<JobParams> {
-    return this.state.params;
+  get run(): number {
+    return this.state.run;
+  }
+  get quality(): Quality {
+    return this.what.params.quality;
+  }
+  get spec(): JobSpec {
+    return copySpec(this.what);
+  }
+  /** The parameters of a job its processor knows the type of; a job of another type is a wiring bug. */
+  paramsOf<T extends JobType>(type: T): JobParamsOf<T> {
+    if (this.what.type !== type) throw new Error(`job ${this.state.id} is ${this.what.type}, not ${type}`);
+    return { ...this.what.params } as JobParamsOf<T>;
+  }
+  get creditsCharged(): number {
+    return this.state.creditsCharged;
+  }
+  /**
+   * Sent to an outside provider as its idempotency key: the attempts of one run continue one piece
+   * of outside work, and the n-th retry starts a new one.
+   */
+  get runKey(): string {
+    return this.state.run === 1 ? this.state.id : `${this.state.id}-${this.state.run - 1}`;
   }
   get isTerminal(): boolean {
     return isTerminal(this.state.status);
@@ -119,13 +146,12 @@ export class Job {
     return this.state.ownerId === userId;
   }
 
-  /** Same request as the one that created this job: the idempotency key may return it. */
-  isSameRequest(request: { videoId: string; type: JobType; params: JobParams }): boolean {
-    return (
-      this.state.videoId === request.videoId &&
-      this.state.type === request.type &&
-      this.state.params.quality === request.params.quality
-    );
+  /**
+   * Same request as the one that created this job: the idempotency key may return it. A request that
+   * makes its own video (generation) names none.
+   */
+  isSameRequest(request: { videoId: string | null; spec: JobSpec }): boolean {
+    return (request.videoId === null || this.state.videoId === request.videoId) && sameSpec(this.what, request.spec);
   }
 
   /** A run begins (again, if the previous holder died): each begins counting an attempt. */
@@ -148,6 +174,7 @@ export class Job {
 
   /** A transient failure with attempts left goes back to the queue; anything else ends the job. */
   fail(reason: string, options: { permanent: boolean }, now: Date): void {
+    this.assertRunning("FAILED");
     const lastError = reason.slice(0, MAX_ERROR_LENGTH);
     if (!options.permanent && this.attemptsLeft) this.transition("QUEUED", { lastError, progress: 0 }, now);
     else this.transition("FAILED", { lastError, finishedAt: now }, now);
@@ -155,7 +182,18 @@ export class Job {
 
   /** The run was lost (its process died): queue it again without counting a failure. */
   requeue(now: Date): void {
+    this.assertRunning("QUEUED");
     this.transition("QUEUED", { progress: 0 }, now);
+  }
+
+  /** jobs.retry: a FAILED job starts its next run from scratch, charged `credits` again. */
+  retry(credits: number, now: Date): void {
+    if (this.state.status !== "FAILED") throw JobErrors.invalidState(this.state.status, "QUEUED");
+    this.transition(
+      "QUEUED",
+      { run: this.state.run + 1, attempts: 0, progress: 0, creditsCharged: credits, startedAt: null, finishedAt: null },
+      now,
+    );
   }
 
   cancel(now: Date): void {
@@ -163,15 +201,19 @@ export class Job {
   }
 
   toState(): Readonly<JobState> {
-    return { ...this.state, params: { ...this.state.params } };
+    return { ...this.state, ...copySpec(this.what) };
   }
 
-  private transition(to: JobStatus, changes: Partial<JobState>, now: Date): void {
+  private assertRunning(to: JobStatus): void {
+    if (this.state.status !== "RUNNING") throw JobErrors.invalidState(this.state.status, to);
+  }
+
+  private transition(to: JobStatus, changes: Partial<JobFields>, now: Date): void {
     if (!canTransition(this.state.status, to)) throw JobErrors.invalidState(this.state.status, to);
     this.change({ ...changes, status: to }, now);
   }
 
-  private change(changes: Partial<JobState>, now: Date): void {
+  private change(changes: Partial<JobFields>, now: Date): void {
     this.state = { ...this.state, ...changes, updatedAt: now, revision: this.state.revision + 1 };
   }
 }

@@ -3,10 +3,12 @@ import { DATABASE, type Database } from "../../../database/database.js";
 import { keysetPage } from "../../../database/keyset.js";
 import type { Job as JobRow } from "../../../generated/prisma/client.js";
 import { toPage, type Page } from "../../../shared/application/pagination.js";
-import { isQuality, type Quality } from "../../../shared/domain/quality.js";
+import type { Quality } from "../../../shared/domain/quality.js";
 import type { JobListFilter, JobRepository } from "../application/job.repository.js";
 import { ACTIVE_JOB_STATUSES } from "../domain/job-status.js";
-import { Job, type JobParams, type JobState } from "../domain/job.entity.js";
+import { Job, type JobState } from "../domain/job.entity.js";
+import { isUniqueViolation } from "../../../database/unique-violation.js";
+import { parseJobSpec } from "./job-spec.schema.js";
 
 @injectable()
 export class PrismaJobRepository implements JobRepository {
@@ -62,7 +64,14 @@ export class PrismaJobRepository implements JobRepository {
 
   async save(job: Job): Promise<boolean> {
     const { id, videoId: _v, ownerId: _o, createdAt: _c, idempotencyKey: _k, ...changes } = toRow(job.toState());
-    const { count } = await this.db.client.job.updateMany({ where: { id, revision: job.expectedRevision }, data: changes });
+    let count: number;
+    try {
+      ({ count } = await this.db.client.job.updateMany({ where: { id, revision: job.expectedRevision }, data: changes }));
+    } catch (error) {
+      // Only a retried job can meet the one-active-job index here (another job of its quality came first).
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
     if (count === 1) job.markSaved();
     return count === 1;
   }
@@ -74,13 +83,6 @@ function toRow(state: Readonly<JobState>) {
 }
 
 function toJob(row: JobRow): Job {
-  const { runAfter: _runAfter, quality: _quality, params, ...state } = row;
-  return Job.rehydrate({ ...state, params: toParams(params) });
-}
-
-/** The column is JSON: read back only what the domain knows, so an old or odd row cannot break a read. */
-function toParams(value: unknown): JobParams {
-  const quality = typeof value === "object" && value !== null && "quality" in value ? value.quality : undefined;
-  if (typeof quality !== "string" || !isQuality(quality)) throw new Error("job row has no valid quality parameter");
-  return { quality };
+  const { runAfter: _runAfter, quality: _quality, type: _type, params: _params, ...fields } = row;
+  return Job.rehydrate({ ...fields, ...parseJobSpec(row) });
 }

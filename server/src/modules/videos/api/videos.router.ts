@@ -8,9 +8,6 @@ import { CreateVideoUseCase } from "../application/create-video.use-case.js";
 import { GetVideoQuery } from "../application/get-video.query.js";
 import { ListVideosQuery } from "../application/list-videos.query.js";
 import { UpdateVideoUseCase } from "../application/update-video.use-case.js";
-import { ProcessVideoUseCase } from "../../jobs/application/process-video.use-case.js";
-import { toJobDto } from "../../jobs/api/job.mapper.js";
-import { jobOutput, processVideoInput } from "../../jobs/api/jobs.schemas.js";
 import { toVideoDto } from "./video.mapper.js";
 import {
   createUploadInput,
@@ -72,11 +69,6 @@ export const videosRouter = router({
     .input(videoIdInput)
     .output(videoOutput)
     .mutation(async ({ ctx, input }) => toVideoDto(await ctx.resolve(CompleteUploadUseCase).execute(ctx.caller, input.id))),
-
-  process: writer
-    .input(processVideoInput)
-    .output(jobOutput)
-    .mutation(async ({ ctx, input }) => toJobDto(await ctx.resolve(ProcessVideoUseCase).execute(ctx.caller, input))),
 
   downloadUrl: reader
     .input(downloadUrlInput)

@@ -3,7 +3,7 @@ import { VIDEO_JOBS, type VideoJobs } from "./video-jobs.js";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
 import { LOGGER, type Logger } from "../../../shared/application/logger.js";
 import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
-import { AUDIT_LOG, type AuditLog } from "../../audit/application/audit-log.js";
+import { AUDIT_LOG, type AuditLog } from "../../audit/application/index.js";
 import type { Caller } from "../../../shared/application/caller.js";
 import { OBJECT_STORAGE, type ObjectStorage } from "../../../shared/application/object-storage.js";
 import { STORED_FILE_REPOSITORY, type StoredFileRepository } from "./stored-file.repository.js";

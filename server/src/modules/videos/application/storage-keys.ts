@@ -8,11 +8,16 @@ export function sourceUploadKey(videoId: string): string {
   return `videos/${videoId}/source-${randomBytes(6).toString("hex")}`;
 }
 
-/** A job's outputs are named after the job, so a retried or repeated job never overwrites another's files. */
-export function renditionKey(videoId: string, jobId: string, quality: string): string {
-  return `videos/${videoId}/renditions/${jobId}-${quality}.mp4`;
+/** A job's outputs are named after the job and its run, so a retried or repeated job never overwrites another's files. */
+export function renditionKey(videoId: string, jobRunKey: string, quality: string): string {
+  return `videos/${videoId}/renditions/${jobRunKey}-${quality}.mp4`;
 }
 
-export function thumbnailKey(videoId: string, jobId: string): string {
-  return `videos/${videoId}/thumbnails/${jobId}.jpg`;
+export function thumbnailKey(videoId: string, jobRunKey: string): string {
+  return `videos/${videoId}/thumbnails/${jobRunKey}.jpg`;
+}
+
+/** A generated source, named after the job run that made it. */
+export function generatedSourceKey(videoId: string, jobRunKey: string): string {
+  return `videos/${videoId}/source-generated-${jobRunKey}.mp4`;
 }

@@ -105,6 +105,15 @@ export class Video {
     this.transition("DRAFT", { upload: null, probe: null }, now);
   }
 
+  /**
+   * A generation job made the video's source: it is described and probed as an upload would have
+   * been, so the video shows its size and duration the same way.
+   */
+  attachGeneratedSource(source: DeclaredUpload, probe: VideoProbe, now: Date): void {
+    if (this.state.status !== "PROCESSING" || this.state.probe) throw VideoErrors.invalidState(this.state.status, "PROCESSING");
+    this.change({ upload: source, probe }, now);
+  }
+
   startProcessing(now: Date): void {
     this.transition("PROCESSING", {}, now);
   }

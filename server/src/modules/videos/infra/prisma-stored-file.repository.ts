@@ -20,6 +20,11 @@ export class PrismaStoredFileRepository implements StoredFileRepository {
     return row ? toFile(row) : null;
   }
 
+  async findRendition(videoId: string, quality: string): Promise<StoredFile | null> {
+    const row = await this.db.client.storedFile.findFirst({ where: { videoId, kind: "RENDITION", quality } });
+    return row ? toFile(row) : null;
+  }
+
   async listByVideo(videoId: string): Promise<StoredFile[]> {
     const rows = await this.db.client.storedFile.findMany({ where: { videoId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
     return rows.map(toFile);

@@ -1,0 +1,67 @@
+import type { TranscodeResult } from "../../../../shared/application/media-transcoder.js";
+import type { ObjectStorage } from "../../../../shared/application/object-storage.js";
+import { renditionKey, thumbnailKey, type JobOutputFile, type VideoOutputs } from "../../../videos/application/index.js";
+import type { ProcessorOutput } from "../../application/job-processor.js";
+import type { Job } from "../../domain/job.entity.js";
+
+/**
+ * A rendition and its thumbnail, stored under keys named after the job's run and recorded as the
+ * video's files only when the job's success commits (plus whatever `extra` a job type adds, such
+ * as a generated source). Shared by every job type that ends in a rendition.
+ */
+export class RenditionOutputs implements ProcessorOutput {
+  private readonly keys: string[] = [];
+  private files: JobOutputFile[] = [];
+
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly videos: VideoOutputs,
+    private readonly job: Job,
+    private readonly extra: () => Promise<void> = async () => {},
+  ) {}
+
+  /** Stores an object this job made; discard() removes it again. */
+  async put(key: string, path: string, contentType: string): Promise<{ sizeBytes: number; sha256: string }> {
+    this.keys.push(key);
+    return this.storage.putFile(key, path, { contentType });
+  }
+
+  async store(result: TranscodeResult): Promise<void> {
+    const { videoId, quality, runKey } = this.job;
+    const [rendition, thumbnail] = await Promise.all([
+      this.put(renditionKey(videoId, runKey, quality), result.rendition.path, "video/mp4"),
+      this.put(thumbnailKey(videoId, runKey), result.thumbnail.path, "image/jpeg"),
+    ]);
+    this.files = [
+      {
+        kind: "RENDITION",
+        storageKey: renditionKey(videoId, runKey, quality),
+        contentType: "video/mp4",
+        ...rendition,
+        quality,
+        width: result.rendition.width,
+        height: result.rendition.height,
+        bitrate: Math.round(result.rendition.bitrateKbps * 1000),
+      },
+      {
+        kind: "THUMBNAIL",
+        storageKey: thumbnailKey(videoId, runKey),
+        contentType: "image/jpeg",
+        ...thumbnail,
+        quality: null,
+        width: result.thumbnail.width,
+        height: result.thumbnail.height,
+        bitrate: null,
+      },
+    ];
+  }
+
+  async commit(): Promise<void> {
+    await this.extra();
+    await this.videos.record(this.job.videoId, this.files);
+  }
+
+  async discard(): Promise<void> {
+    await Promise.all(this.keys.map((key) => this.storage.delete(key)));
+  }
+}

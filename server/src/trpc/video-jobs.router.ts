@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { toJobDto } from "../modules/jobs/api/job.mapper.js";
+import { generateVideoInput, jobOutput, processVideoInput } from "../modules/jobs/api/jobs.schemas.js";
+import { GenerateVideoUseCase } from "../modules/jobs/application/generate-video.use-case.js";
+import { ProcessVideoUseCase } from "../modules/jobs/application/process-video.use-case.js";
+import { toVideoDto } from "../modules/videos/api/video.mapper.js";
+import { videoOutput } from "../modules/videos/api/videos.schemas.js";
+import { GetVideoQuery } from "../modules/videos/application/get-video.query.js";
+import { router, scopedProcedure } from "./init.js";
+
+const writer = scopedProcedure("videos:write");
+
+/**
+ * The videos.* procedures the jobs context implements. They answer with both contexts' DTOs, so
+ * they are put together here, where the API is composed, rather than in either context.
+ */
+export const videoJobsRouter = router({
+  process: writer
+    .input(processVideoInput)
+    .output(jobOutput)
+    .mutation(async ({ ctx, input }) => toJobDto(await ctx.resolve(ProcessVideoUseCase).execute(ctx.caller, input))),
+
+  generate: writer
+    .input(generateVideoInput)
+    .output(z.object({ video: videoOutput, job: jobOutput }))
+    .mutation(async ({ ctx, input }) => {
+      const job = await ctx.resolve(GenerateVideoUseCase).execute(ctx.caller, input);
+      const video = await ctx.resolve(GetVideoQuery).execute(ctx.caller, job.videoId);
+      return { video: toVideoDto(video), job: toJobDto(job) };
+    }),
+});

@@ -1,4 +1,3 @@
-import { rm } from "node:fs/promises";
 import path from "node:path";
 import { inject, injectable } from "inversify";
 import {
@@ -13,8 +12,7 @@ import { QUALITY_SPECS } from "../../../../shared/domain/quality.js";
 import { generatedSourceKey, VideoOutputs } from "../../../videos/application/index.js";
 import type { JobProcessor, ProcessorContext, ProcessorOutput } from "../../application/job-processor.js";
 import type { Job } from "../../domain/job.entity.js";
-import { RenditionOutputs } from "./rendition-outputs.js";
-import { createWorkDir } from "./work-dirs.js";
+import { inWorkDir, RenditionOutputs } from "./rendition-outputs.js";
 
 /** Of a generation's progress, the provider's part; the rest is our transcode of its result. */
 const PROVIDER_SHARE = 0.7;
@@ -39,11 +37,10 @@ export class GenerateProcessor implements JobProcessor {
   async run(job: Job, context: ProcessorContext): Promise<ProcessorOutput> {
     const params = job.paramsOf("GENERATE");
     const box = QUALITY_SPECS[params.quality];
-    const workDir = await createWorkDir(job.id);
-    const generated = path.join(workDir, "generated.mp4");
     let recordSource: () => Promise<void> = async () => {};
     const outputs = new RenditionOutputs(this.storage, this.videos, job, () => recordSource());
-    try {
+    return inWorkDir(job, outputs, async (workDir) => {
+      const generated = path.join(workDir, "generated.mp4");
       await this.provider.generate(
         { idempotencyKey: job.runKey, script: params.script, voice: params.voice, width: box.width, height: box.height },
         { outputPath: generated, signal: context.signal, onProgress: (percent) => context.onProgress(percent * PROVIDER_SHARE) },
@@ -62,34 +59,18 @@ export class GenerateProcessor implements JobProcessor {
       context.signal.throwIfAborted();
       const key = generatedSourceKey(job.videoId, job.runKey);
       const [source] = await Promise.all([outputs.put(key, generated, "video/mp4"), outputs.store(result)]);
+      const { formatName: _format, ...videoProbe } = probe;
       recordSource = () =>
-        this.videos.recordGeneratedSource(
-          job.videoId,
-          {
-            durationSeconds: probe.durationSeconds,
-            width: probe.width,
-            height: probe.height,
-            videoCodec: probe.videoCodec,
-            audioCodec: probe.audioCodec,
-          },
-          {
-            kind: "SOURCE",
-            storageKey: key,
-            contentType: "video/mp4",
-            sizeBytes: source.sizeBytes,
-            sha256: source.sha256,
-            quality: null,
-            width: probe.width,
-            height: probe.height,
-            bitrate: null,
-          },
-        );
-      return outputs;
-    } catch (error) {
-      await outputs.discard().catch(() => undefined);
-      throw error;
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-    }
+        this.videos.recordGeneratedSource(job.videoId, videoProbe, {
+          kind: "SOURCE",
+          storageKey: key,
+          contentType: "video/mp4",
+          ...source,
+          quality: null,
+          width: probe.width,
+          height: probe.height,
+          bitrate: null,
+        });
+    });
   }
 }

@@ -3,6 +3,8 @@ import type { ObjectStorage } from "../../../../shared/application/object-storag
 import { renditionKey, thumbnailKey, type JobOutputFile, type VideoOutputs } from "../../../videos/application/index.js";
 import type { ProcessorOutput } from "../../application/job-processor.js";
 import type { Job } from "../../domain/job.entity.js";
+import { rm } from "node:fs/promises";
+import { createWorkDir } from "./work-dirs.js";
 
 /**
  * A rendition and its thumbnail, stored under keys named after the job's run and recorded as the
@@ -63,5 +65,26 @@ export class RenditionOutputs implements ProcessorOutput {
 
   async discard(): Promise<void> {
     await Promise.all(this.keys.map((key) => this.storage.delete(key)));
+  }
+}
+
+/**
+ * Runs a processor's work in a fresh work directory of its own: when the work fails (or is
+ * cancelled) whatever it stored is removed again; the directory is removed either way.
+ */
+export async function inWorkDir(
+  job: Job,
+  outputs: RenditionOutputs,
+  work: (workDir: string) => Promise<void>,
+): Promise<RenditionOutputs> {
+  const workDir = await createWorkDir(job.id);
+  try {
+    await work(workDir);
+    return outputs;
+  } catch (error) {
+    await outputs.discard().catch(() => undefined);
+    throw error;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
   }
 }

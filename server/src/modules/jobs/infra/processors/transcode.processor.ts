@@ -1,4 +1,3 @@
-import { rm } from "node:fs/promises";
 import { inject, injectable } from "inversify";
 import { MEDIA_TRANSCODER, type MediaTranscoder } from "../../../../shared/application/media-transcoder.js";
 import { OBJECT_STORAGE, type ObjectStorage } from "../../../../shared/application/object-storage.js";
@@ -7,8 +6,7 @@ import { ErrorCodes } from "../../../../shared/domain/error-codes.js";
 import { VideoOutputs } from "../../../videos/application/index.js";
 import type { JobProcessor, ProcessorContext, ProcessorOutput } from "../../application/job-processor.js";
 import type { Job } from "../../domain/job.entity.js";
-import { RenditionOutputs } from "./rendition-outputs.js";
-import { createWorkDir } from "./work-dirs.js";
+import { inWorkDir, RenditionOutputs } from "./rendition-outputs.js";
 
 /** Presigned source URLs must outlive the longest transcode. */
 const SOURCE_URL_TTL_SECONDS = 6 * 3600;
@@ -35,9 +33,8 @@ export class TranscodeProcessor implements JobProcessor {
     const { quality } = job.paramsOf("TRANSCODE");
     const source = await this.videos.sourceOf(job.videoId);
     if (!source) throw sourceGone(job.videoId);
-    const workDir = await createWorkDir(job.id);
     const outputs = new RenditionOutputs(this.storage, this.videos, job);
-    try {
+    return inWorkDir(job, outputs, async (workDir) => {
       const result = await this.transcoder.transcode({
         input: await this.storage.readableLocation(source.storageKey, SOURCE_URL_TTL_SECONDS),
         quality,
@@ -48,12 +45,6 @@ export class TranscodeProcessor implements JobProcessor {
       });
       context.signal.throwIfAborted();
       await outputs.store(result);
-      return outputs;
-    } catch (error) {
-      await outputs.discard().catch(() => undefined);
-      throw error;
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-    }
+    });
   }
 }

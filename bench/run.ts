@@ -27,6 +27,7 @@ const BENCHES = {
   "login-loop": "bench/login-loop-delay.ts",
   startup: "bench/startup.ts",
   "prisma-by-id": "bench/prisma-by-id.ts",
+  "local-generation": "bench/local-generation.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

@@ -311,6 +311,41 @@ describe.each(backends())("videos.generate through the HTTP provider on %s", (ba
   );
 
   it(
+    "does not follow a redirect from the provider's DELETE (its other calls refuse redirects too)",
+    async () => {
+      const hits: Array<{ method: string | undefined; url: string | undefined }> = [];
+      const receiver = createServer((incoming, response) => {
+        hits.push({ method: incoming.method, url: incoming.url });
+        response.end();
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+      try {
+        const elsewhere = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/internal/admin`;
+        mock.use(
+          http.delete(`${PROVIDER}/v1/videos/:id`, ({ request }) => {
+            fake.record(request);
+            return new HttpResponse(null, { status: 307, headers: { location: elsewhere } });
+          }),
+        );
+        fake.planFor = () => ({ steps: [{ status: "processing", progress: 10 }], result: "video" });
+        const as = await newCaller("http-gen-cancel-redirect");
+        const { job } = await as.videos.generate({ title: "Cancelled", script: SCRIPT, quality: "P360" });
+        await expect.poll(() => fake.byKey(job.id)?.polls ?? 0, { timeout: 10_000 }).toBeGreaterThan(1);
+        await as.jobs.cancel({ id: job.id });
+        await expect
+          .poll(() => fake.requests.filter((request) => request.method === "DELETE").length, { timeout: 10_000 })
+          .toBe(1);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(hits).toEqual([]);
+        expect(await balance(as)).toBe(30);
+      } finally {
+        await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      }
+    },
+    FLOW_TIMEOUT_MS,
+  );
+
+  it(
     "jobs.retry runs a FAILED generation again under a new Idempotency-Key, charged again",
     async () => {
       let attempt = 0;

@@ -351,6 +351,8 @@ export class HttpGenerationProvider implements GenerationProvider, GenerationAva
       const response = await fetch(new URL(`v1/videos/${encodeURIComponent(id)}`, this.base), {
         method: "DELETE",
         headers: this.authHeaders(),
+        // As every other provider call: a redirect is not followed (it could point anywhere, unguarded).
+        redirect: "manual",
         signal: AbortSignal.timeout(Math.min(this.options.timeoutMs, CANCEL_TIMEOUT_MS)),
       });
       discard(response);

@@ -50,6 +50,13 @@ export class BullQueue implements JobQueue {
     // A producer fails fast while Redis is down instead of queueing commands in memory.
     this.producerConnection = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     this.producerConnection.on("error", () => undefined);
+    const producerOutage = outageWarnings(
+      this.producerConnection,
+      options.logger,
+      "job queue",
+      "work that needs the queue is refused",
+    );
+    this.producerConnection.on("ready", producerOutage.over);
     this.queue = new Queue(QUEUE_NAME, {
       connection: this.producerConnection,
       prefix: options.prefix,
@@ -60,6 +67,9 @@ export class BullQueue implements JobQueue {
         removeOnFail: false,
       },
     });
+    // BullMQ re-emits connection errors on the Queue, and prints them with console.error when
+    // nobody listens: every reconnect attempt of an outage would reach stderr.
+    this.queue.on("error", producerOutage.failed);
   }
 
   async enqueue(jobId: string): Promise<void> {
@@ -77,6 +87,13 @@ export class BullQueue implements JobQueue {
   async startConsuming(run: JobRunner): Promise<void> {
     this.workerConnection = new Redis(this.options.url, { maxRetriesPerRequest: null });
     this.workerConnection.on("error", () => undefined);
+    const workerOutage = outageWarnings(
+      this.workerConnection,
+      this.options.logger,
+      "queue worker",
+      "no job is taken until it is back",
+    );
+    this.workerConnection.on("ready", workerOutage.over);
     this.worker = new Worker<{ jobId: string }>(
       QUEUE_NAME,
       async (job, _token, signal) => {
@@ -94,7 +111,7 @@ export class BullQueue implements JobQueue {
         maxStalledCount: 5,
       },
     );
-    this.worker.on("error", (error) => this.options.logger.warn("queue worker error", { error }));
+    this.worker.on("error", workerOutage.failed);
     await this.worker.waitUntilReady();
     this.startSweeping();
   }
@@ -154,4 +171,32 @@ export class BullQueue implements JobQueue {
     this.workerConnection?.disconnect();
     this.producerConnection.disconnect();
   }
+}
+
+/**
+ * One warning when a connection starts failing and one line when it is ready again, instead of a
+ * warning for every reconnect attempt in between (ioredis retries every few hundred milliseconds).
+ * An error while the connection is ready is not an outage: each of those is logged.
+ */
+function outageWarnings(
+  connection: Redis,
+  logger: Logger,
+  name: string,
+  consequence: string,
+): { failed: (error: Error) => void; over: () => void } {
+  let failing = false;
+  return {
+    failed: (error) => {
+      const fields = { error: { name: error.name, message: error.message } };
+      if (connection.status === "ready") return logger.warn(`${name} error`, fields);
+      if (failing) return;
+      failing = true;
+      logger.warn(`${name}: Redis unreachable; ${consequence}`, fields);
+    },
+    over: () => {
+      if (!failing) return;
+      failing = false;
+      logger.info(`${name}: Redis reachable again`);
+    },
+  };
 }

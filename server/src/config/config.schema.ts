@@ -87,6 +87,11 @@ export const envSchema = z.object({
   GENERATION_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
   GENERATION_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   GENERATION_MAX_WAIT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
+  // Scheduled chores (docs/adr/0021-housekeeping.md): one interval for all of them, and what they keep.
+  HOUSEKEEPING: z.enum(["on", "off"]).default("on"),
+  HOUSEKEEPING_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(900_000),
+  ABANDONED_UPLOAD_MARGIN_SECONDS: z.coerce.number().int().min(0).max(604_800).default(3600),
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(8760).default(24),
 });
 
 /**

@@ -36,6 +36,17 @@ export interface AppConfig {
   /** With Redis, `npm run worker` runs jobs; RUN_JOBS_IN_API makes the API run them too. Without Redis the API always does. */
   jobs: { concurrency: number; queuePrefix: string; runInApi: boolean; lockMs: number; stalledIntervalMs: number };
   generation: GenerationConfig;
+  housekeeping: HousekeepingConfig;
+}
+
+/** Scheduled chores: a BullMQ job scheduler with Redis (run by workers), a timer in the API without it. */
+export interface HousekeepingConfig {
+  enabled: boolean;
+  intervalMs: number;
+  /** An upload still UPLOADING this long after its URL expired is abandoned: back to DRAFT, its object removed. */
+  abandonedUploadMarginSeconds: number;
+  /** An ended job forgets its idempotency key this long after it was created, so the key can be used again. */
+  idempotencyRetentionHours: number;
 }
 
 /** `remote` unset: the local provider. The knobs apply to the remote one (docs/generation-provider.md). */
@@ -154,6 +165,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       breakerThreshold: env.GENERATION_BREAKER_THRESHOLD,
       halfOpenAfterMs: env.GENERATION_BREAKER_HALF_OPEN_MS,
       maxWaitMs: env.GENERATION_MAX_WAIT_MS,
+    },
+    housekeeping: {
+      enabled: env.HOUSEKEEPING === "on",
+      intervalMs: env.HOUSEKEEPING_INTERVAL_MS,
+      abandonedUploadMarginSeconds: env.ABANDONED_UPLOAD_MARGIN_SECONDS,
+      idempotencyRetentionHours: env.IDEMPOTENCY_RETENTION_HOURS,
     },
   };
 }

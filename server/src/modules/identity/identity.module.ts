@@ -35,6 +35,10 @@ import { PrismaUserRepository } from "./infra/prisma-user.repository.js";
 import { NearCachedApiKeyRepository } from "./infra/near-cached-api-key.repository.js";
 import { NearCachedSessionRepository } from "./infra/near-cached-session.repository.js";
 import { NearCachedUserRepository } from "./infra/near-cached-user.repository.js";
+import { HOUSEKEEPING_TASK } from "../../shared/application/housekeeping.js";
+import { EXPIRED_SESSIONS } from "./application/expired-sessions.js";
+import { PruneExpiredSessionsTask } from "./application/prune-expired-sessions.task.js";
+import { PrismaExpiredSessions } from "./infra/prisma-expired-sessions.js";
 
 const useCases: Newable<object>[] = [
   RegisterUserUseCase,
@@ -108,4 +112,6 @@ export const identityModule = new ContainerModule(({ bind }) => {
     })
     .inSingletonScope();
   for (const useCase of useCases) bind(useCase).toSelf().inSingletonScope();
+  bind(EXPIRED_SESSIONS).to(PrismaExpiredSessions).inSingletonScope();
+  bind(HOUSEKEEPING_TASK).to(PruneExpiredSessionsTask).inSingletonScope();
 });

@@ -18,6 +18,11 @@ import { WatchJobUseCase } from "./application/watch-job.use-case.js";
 import { PrismaJobRepository } from "./infra/prisma-job.repository.js";
 import { TranscodeProcessor } from "./infra/processors/transcode.processor.js";
 import { GenerateProcessor } from "./infra/processors/generate.processor.js";
+import { HOUSEKEEPING_TASK } from "../../shared/application/housekeeping.js";
+import { ForgetIdempotencyKeysTask } from "./application/forget-idempotency-keys.task.js";
+import { IDEMPOTENCY_KEYS } from "./application/idempotency-keys.js";
+import { PrismaIdempotencyKeys } from "./infra/prisma-idempotency-keys.js";
+import { OrphanedWorkDirsTask } from "./infra/processors/work-dirs.task.js";
 
 const useCases: Newable<object>[] = [
   JobAccess,
@@ -41,4 +46,7 @@ export const jobsModule = new ContainerModule(({ bind }) => {
   bind(JOB_PROCESSOR).to(GenerateProcessor).inSingletonScope();
   bind(VIDEO_JOBS).to(CancelVideoJobs).inSingletonScope();
   for (const useCase of useCases) bind(useCase).toSelf().inSingletonScope();
+  bind(IDEMPOTENCY_KEYS).to(PrismaIdempotencyKeys).inSingletonScope();
+  bind(HOUSEKEEPING_TASK).to(ForgetIdempotencyKeysTask).inSingletonScope();
+  bind(HOUSEKEEPING_TASK).toConstantValue(new OrphanedWorkDirsTask());
 });

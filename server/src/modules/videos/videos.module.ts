@@ -20,6 +20,14 @@ import { UpdateVideoUseCase } from "./application/update-video.use-case.js";
 import { VIDEO_REPOSITORY } from "./application/video.repository.js";
 import { PrismaStoredFileRepository } from "./infra/prisma-stored-file.repository.js";
 import { PrismaVideoRepository } from "./infra/prisma-video.repository.js";
+import { HOUSEKEEPING_TASK } from "../../shared/application/housekeeping.js";
+import { ABANDONED_UPLOAD_QUERY } from "./application/abandoned-upload.query.js";
+import { ObjectRemoval } from "./application/object-removal.js";
+import { PENDING_OBJECT_DELETION_REPOSITORY } from "./application/pending-object-deletion.repository.js";
+import { ResetAbandonedUploadsTask } from "./application/reset-abandoned-uploads.task.js";
+import { RetryObjectDeletionsTask } from "./application/retry-object-deletions.task.js";
+import { PrismaAbandonedUploadQuery } from "./infra/prisma-abandoned-upload.query.js";
+import { PrismaPendingObjectDeletionRepository } from "./infra/prisma-pending-object-deletion.repository.js";
 
 const useCases: Newable<object>[] = [
   VideoProcessing,
@@ -33,6 +41,7 @@ const useCases: Newable<object>[] = [
   CreateUploadUseCase,
   CompleteUploadUseCase,
   GetDownloadUrlQuery,
+  ObjectRemoval,
 ];
 
 /** Storage and the media prober are resources with a lifecycle: the composition root binds them. */
@@ -48,5 +57,9 @@ export const videosModule = new ContainerModule(({ bind }) => {
     })
     .inSingletonScope();
   bind(STORED_FILE_REPOSITORY).to(PrismaStoredFileRepository).inSingletonScope();
+  bind(PENDING_OBJECT_DELETION_REPOSITORY).to(PrismaPendingObjectDeletionRepository).inSingletonScope();
+  bind(ABANDONED_UPLOAD_QUERY).to(PrismaAbandonedUploadQuery).inSingletonScope();
   for (const useCase of useCases) bind(useCase).toSelf().inSingletonScope();
+  bind(HOUSEKEEPING_TASK).to(ResetAbandonedUploadsTask).inSingletonScope();
+  bind(HOUSEKEEPING_TASK).to(RetryObjectDeletionsTask).inSingletonScope();
 });

@@ -5,7 +5,7 @@ import { LOGGER, type Logger } from "../../../shared/application/logger.js";
 import { UNIT_OF_WORK, type UnitOfWork } from "../../../shared/application/unit-of-work.js";
 import { AUDIT_LOG, type AuditLog } from "../../audit/application/index.js";
 import type { Caller } from "../../../shared/application/caller.js";
-import { OBJECT_STORAGE, type ObjectStorage } from "../../../shared/application/object-storage.js";
+import { ObjectRemoval } from "./object-removal.js";
 import { STORED_FILE_REPOSITORY, type StoredFileRepository } from "./stored-file.repository.js";
 import { VideoAccess } from "./video-access.js";
 import { VIDEO_REPOSITORY, type VideoRepository } from "./video.repository.js";
@@ -15,7 +15,7 @@ export class DeleteVideoUseCase {
   constructor(
     @inject(VIDEO_REPOSITORY) private readonly videos: VideoRepository,
     @inject(STORED_FILE_REPOSITORY) private readonly files: StoredFileRepository,
-    @inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    @inject(ObjectRemoval) private readonly objects: ObjectRemoval,
     @inject(VideoAccess) private readonly access: VideoAccess,
     @inject(AUDIT_LOG) private readonly audit: AuditLog,
     @inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
@@ -25,8 +25,9 @@ export class DeleteVideoUseCase {
   ) {}
 
   /**
-   * The video disappears first (soft delete, committed); its objects are removed after. If the
-   * store fails then, the rows are kept so the objects can still be found and removed later.
+   * The video disappears first (soft delete, committed); its objects are removed after. A delete
+   * the store refuses is recorded and retried by housekeeping; only if even that record cannot be
+   * written are the rows kept, so the objects can still be found.
    * The delete wins over an edit that raced it (the edit gets VIDEO_NOT_FOUND); of two deletes,
    * the second gets VIDEO_NOT_FOUND. The files are listed after the commit, so a source an
    * upload committed before the delete is removed too.
@@ -53,8 +54,10 @@ export class DeleteVideoUseCase {
     const stored = await this.files.listByVideo(videoId);
     const keys = new Set([...stored.map((file) => file.storageKey), ...(pendingUploadKey ? [pendingUploadKey] : [])]);
     try {
-      await Promise.all([...keys].map((key) => this.storage.delete(key)));
+      const { pending } = await this.objects.remove(keys);
       await this.files.deleteByVideo(videoId);
+      if (pending > 0)
+        this.logger.warn("video deleted; some of its objects will be removed by housekeeping", { videoId, pending });
     } catch (error) {
       this.logger.warn("video deleted but its objects were not all removed", { videoId, error });
     }

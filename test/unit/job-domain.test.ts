@@ -133,6 +133,19 @@ describe("the job state machine", () => {
     expect(job.runKey).toBe(`${job.id}-2`);
   });
 
+  it("hands a running job back without using up an attempt, however often its process is stopped", () => {
+    const job = newJob();
+    for (let stop = 1; stop <= 5; stop++) {
+      job.start(later(stop));
+      expect(job.attempts).toBe(1);
+      job.requeue(later(stop));
+      expect(job.toState()).toMatchObject({ status: "QUEUED", attempts: 0, progress: 0 });
+    }
+    job.start(later(6));
+    job.fail("broken", { permanent: false }, later(7));
+    expect(job.toState()).toMatchObject({ status: "QUEUED", attempts: 1 });
+  });
+
   it("never fails or hands back a job that is not running", () => {
     const job = newJob();
     expect(() => job.requeue(later(1))).toThrow(DomainError);

@@ -180,10 +180,14 @@ export class Job {
     else this.transition("FAILED", { lastError, finishedAt: now }, now);
   }
 
-  /** The run was lost (its process died): queue it again without counting a failure. */
+  /**
+   * The run was handed back (its process is shutting down): queue it again without counting a
+   * failure, and give back the attempt its start counted, so restarts never use up a job's
+   * attempts. A run whose process died is never handed back: the next start counts it.
+   */
   requeue(now: Date): void {
     this.assertRunning("QUEUED");
-    this.transition("QUEUED", { progress: 0 }, now);
+    this.transition("QUEUED", { progress: 0, attempts: Math.max(0, this.state.attempts - 1) }, now);
   }
 
   /** jobs.retry: a FAILED job starts its next run from scratch, charged `credits` again. */

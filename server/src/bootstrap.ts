@@ -5,6 +5,7 @@ import type { Container } from "inversify";
 import type { AppConfig } from "./config/config.js";
 import { createAppContainer, type OpenedPlatform } from "./container.js";
 import { createHttpApp } from "./http/app.js";
+import { gracefulClose } from "./http/graceful-close.js";
 import { withLivenessProbe } from "./http/liveness.js";
 import { startJobConsumer } from "./jobs-consumer.js";
 import { BootstrapAdminUseCase } from "./modules/identity/application/bootstrap-admin.use-case.js";
@@ -35,20 +36,15 @@ export async function startApi(
     }
     if (config.jobs.runInApi) await startJobConsumer(container);
     const server = createServer(withLivenessProbe(createHttpApp(container, config, logger)));
+    const graceful = gracefulClose(server);
     server.listen(config.http.port, config.http.host);
     // Uploads to local storage may take many minutes: no cap on a whole request, but an idle
     // socket (no bytes either way for 2 minutes) is closed.
     server.requestTimeout = 0;
     server.setTimeout(120_000);
     await once(server, "listening");
-    lifecycle.add("http server", async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      // In-flight requests get the grace period; connections still open after it are cut.
-      const timer = setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs);
-      await closed;
-      clearTimeout(timer);
-    });
+    // In-flight requests get the grace period; connections still open after it are cut.
+    lifecycle.add("http server", () => graceful.close(config.http.shutdownTimeoutMs));
     const { port } = server.address() as AddressInfo;
     const host = config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host;
     const url = config.http.publicUrl ?? `http://${host}:${port}`;

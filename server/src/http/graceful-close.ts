@@ -1,0 +1,107 @@
+import type { Server, ServerResponse } from "node:http";
+import { Server as NetServer, type Socket } from "node:net";
+
+/** A keep-alive connection quiet this long after the signal is closed; a busier one is closed by its next answer. */
+export const IDLE_QUIET_MS = 250;
+
+const EVENT_STREAM = /^text\/event-stream/;
+
+interface Connection {
+  /** Requests on it whose answer has not finished. */
+  busy: number;
+  idleSince: number;
+  timer?: NodeJS.Timeout;
+}
+
+export interface GracefulClose {
+  /**
+   * Stops accepting connections, lets every request already received finish, and resolves once
+   * every connection is gone; whatever is still open after `graceMs` is cut.
+   */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * Graceful shutdown for an HTTP/1.1 server with keep-alive clients. Call before the server
+ * listens; `close` replaces `server.close()`.
+ *
+ * Once closing:
+ * - the listening socket is closed at once (new connections are refused, a load balancer
+ *   tries elsewhere);
+ * - every answer not yet started, to a request already in flight or one that arrives later on an
+ *   open connection, carries `Connection: close`, and node closes the connection after it: the
+ *   client opens its next connection elsewhere, never reusing this one;
+ * - an idle keep-alive connection is closed only once it has been quiet for IDLE_QUIET_MS, never
+ *   under a request. `server.close()` would close every idle one at once, and a client that
+ *   had just sent its next request on one (it is idle for the microseconds between an answer and
+ *   the next request) would see it reset;
+ * - open event streams (SSE subscriptions) end at once: they never end by themselves, and their
+ *   clients reconnect, to another process;
+ * - after `graceMs`, every connection still open is cut.
+ */
+export function gracefulClose(server: Server): GracefulClose {
+  const connections = new Map<Socket, Connection>();
+  const answering = new Set<ServerResponse>();
+  let closing = false;
+
+  const closeWhenQuiet = (socket: Socket, connection: Connection) => {
+    clearTimeout(connection.timer);
+    if (connection.busy > 0) return;
+    const wait = Math.max(0, connection.idleSince + IDLE_QUIET_MS - Date.now());
+    connection.timer = setTimeout(() => {
+      // Timers run before the event loop reads sockets: under load a request may already have
+      // arrived, unread. setImmediate runs after that read, which would have started the request.
+      setImmediate(() => {
+        if (connection.busy === 0) socket.destroy();
+      });
+    }, wait);
+  };
+
+  server.on("connection", (socket: Socket) => {
+    const connection: Connection = { busy: 0, idleSince: Date.now() };
+    connections.set(socket, connection);
+    socket.once("close", () => {
+      clearTimeout(connection.timer);
+      connections.delete(socket);
+    });
+    if (closing) closeWhenQuiet(socket, connection);
+  });
+
+  // Ahead of the application's listener, which may answer synchronously (liveness).
+  server.prependListener("request", (req, res: ServerResponse) => {
+    const socket = req.socket;
+    const connection = connections.get(socket);
+    if (connection) {
+      connection.busy += 1;
+      clearTimeout(connection.timer);
+    }
+    if (closing) res.setHeader("connection", "close");
+    answering.add(res);
+    res.once("close", () => {
+      answering.delete(res);
+      if (!connection) return;
+      connection.busy -= 1;
+      connection.idleSince = Date.now();
+      if (closing && !socket.destroyed) closeWhenQuiet(socket, connection);
+    });
+  });
+
+  return {
+    close: async (graceMs) => {
+      closing = true;
+      // net's close, not http's: http's also closes every idle connection at once (see above).
+      const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+      for (const res of answering) {
+        if (!res.headersSent) res.setHeader("connection", "close");
+        else if (EVENT_STREAM.test(String(res.getHeader("content-type") ?? ""))) res.destroy();
+      }
+      for (const [socket, connection] of connections) closeWhenQuiet(socket, connection);
+      const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+      try {
+        await closed;
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
+}

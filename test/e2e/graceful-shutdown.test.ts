@@ -1,0 +1,201 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createReelbaseClient, createTokenStore } from "../../client/src/index.js";
+import { startApiProcess, type ApiProcess } from "../support/api-process.js";
+import { uploadOverHttp } from "../support/http-processing.js";
+import { openEventStream, runLoad, type LoadResult } from "../support/load.js";
+import { makeTestVideo } from "../support/media-fixtures.js";
+import { createScratchDatabase, withPgClient, type ScratchDatabase } from "../support/services.js";
+import { PASSWORD, uniqueEmail } from "../support/users.js";
+import { processesMatching, startWorker, type WorkerProcess } from "../support/worker-process.js";
+
+const postgresUrl = inject("postgresUrl");
+const redisUrl = inject("redisUrl");
+const SUITE_TIMEOUT_MS = 150_000;
+const SHUTDOWN_TIMEOUT_MS = 8_000;
+const CLIENTS = 50;
+
+interface JobRow {
+  status: string;
+  attempts: number;
+  progress: number;
+}
+
+/** The job's row, read straight from the database: the API processes may all be gone. */
+function jobRow(databaseUrl: string, id: string): Promise<JobRow | undefined> {
+  return withPgClient(databaseUrl, async (client) => {
+    const { rows } = await client.query<JobRow>("SELECT status, attempts, progress FROM jobs WHERE id = $1", [id]);
+    return rows[0];
+  });
+}
+
+async function waitForRow(databaseUrl: string, id: string, done: (row: JobRow) => boolean, timeoutMs: number): Promise<JobRow> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await jobRow(databaseUrl, id);
+    if (row && done(row)) return row;
+    if (Date.now() > deadline) throw new Error(`job ${id} never got there: ${JSON.stringify(row)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** `closed <name>` lines in the order the process wrote them. */
+function closedInOrder(output: string): string[] {
+  return [...output.matchAll(/closed ([\w ]+?)\s*(?:\{|$)/gm)].map((match) => match[1] ?? "");
+}
+
+/** The resources in the order they were started: each adapter's `<name>: <adapter>` line, the HTTP server's `listening on`. */
+function startedInOrder(output: string, names: string[]): string[] {
+  const at = new Map(
+    names.map((name) => [
+      name,
+      name === "http server" ? output.indexOf("listening on") : output.search(new RegExp(`\\b${name}: `)),
+    ]),
+  );
+  const unseen = names.filter((name) => (at.get(name) ?? -1) < 0);
+  if (unseen.length > 0) throw new Error(`no start line for ${unseen.join(", ")}:\n${output}`);
+  return [...names].sort((a, b) => (at.get(a) ?? 0) - (at.get(b) ?? 0));
+}
+
+// Real processes on real PostgreSQL and Redis; REQUIRE_SERVICES/CI make their absence fail the run in global setup.
+describe.runIf(postgresUrl && redisUrl)("graceful shutdown under load", () => {
+  let sandbox: string;
+  let database: ScratchDatabase;
+  let queuePrefix: string;
+  let env: Record<string, string>;
+  let source: string;
+  const apis: ApiProcess[] = [];
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    sandbox = await mkdtemp(path.join(tmpdir(), "reelbase-shutdown-"));
+    database = await createScratchDatabase(postgresUrl ?? "", "shutdown");
+    queuePrefix = `rbshutdown-${process.pid}-${randomUUID().slice(0, 8)}`;
+    env = {
+      NODE_ENV: "test",
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl ?? "",
+      QUEUE_PREFIX: queuePrefix,
+      JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
+      ARGON2_MEMORY_KIB: "1024",
+      ARGON2_TIME_COST: "1",
+      LOCAL_STORAGE_DIR: path.join(sandbox, "objects"),
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      // 50 clients from one address would spend any per-address budget: this suite is about shutdown.
+      RATE_LIMITS: "off",
+    };
+    // A minute of 720p to P720: still transcoding while the API stops, even on an idle machine.
+    source = await makeTestVideo(sandbox, { seconds: 60, width: 1280, height: 720 });
+  }, SUITE_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await Promise.all([...apis.map((api) => api.kill()), ...workers.map((worker) => worker.killGroup())]);
+    const redis = new Redis(redisUrl ?? "");
+    const keys = await redis.keys(`${queuePrefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    await database?.drop();
+    await rm(sandbox, { recursive: true, force: true });
+  }, SUITE_TIMEOUT_MS);
+
+  it(
+    "SIGTERM with 50 clients calling and streams open: no accepted request fails, streams end, the worker hands its job back, exit 0",
+    async () => {
+      // The API first: it applies the migrations to the fresh database.
+      const api = await startApiProcess(env);
+      apis.push(api);
+      const worker = await startWorker(env);
+      workers.push(worker);
+
+      const store = createTokenStore();
+      const client = createReelbaseClient({ url: api.url, auth: { type: "bearer", store } });
+      const session = await client.auth.register.mutate({ email: uniqueEmail("shutdown"), password: PASSWORD });
+      store.set(session);
+      const videoId = await uploadOverHttp(client, source, "Shutdown clip");
+      const job = await client.videos.process.mutate({ id: videoId, quality: "P720" });
+
+      const auth = { authorization: `Bearer ${session.accessToken}` };
+      const input = (value: unknown) => `input=${encodeURIComponent(JSON.stringify(value))}`;
+      const paths = ["/trpc/auth.me", `/trpc/videos.list?${input({ limit: 10 })}`, `/trpc/videos.get?${input({ id: videoId })}`];
+      const load = runLoad(api.url, CLIENTS, (clientNo, n) => paths[(clientNo + n) % paths.length] ?? "/", auth);
+      const streams = Array.from({ length: 3 }, () =>
+        openEventStream(api.url, `/trpc/jobs.onProgress?${input({ id: job.id })}`, auth),
+      );
+      try {
+        for (const stream of streams) expect(await stream.status).toBe(200);
+        // The worker is transcoding (progress > 0) and the load has been running a moment.
+        await waitForRow(database.url, job.id, (row) => row.status === "RUNNING" && row.progress > 0, 60_000);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        for (const stream of streams) expect(stream.text()).toContain('"status":"RUNNING"');
+        const answeredBefore = load.results.filter((result) => result.status === 200).length;
+        expect(answeredBefore).toBeGreaterThan(CLIENTS);
+
+        const signalledAt = performance.now();
+        api.child.kill("SIGTERM");
+        await api.waitForOutput("api received SIGTERM", 5_000);
+        const seenAt = performance.now();
+        const code = await api.exited;
+        const exitedAt = performance.now();
+        await load.stop();
+
+        // Exit 0 within the grace period.
+        expect(code).toBe(0);
+        expect(exitedAt - signalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+        // Streams ended at once, not when the grace period cut them.
+        for (const stream of streams) expect((await stream.ended) - signalledAt).toBeLessThan(2_000);
+
+        const results = load.results;
+        const refused = (result: LoadResult) => result.errorCode === "ECONNREFUSED";
+        const failed = results.filter((result) => !refused(result) && result.status !== 200);
+        const at = (t: number) => Math.round(t - signalledAt);
+        const timeline = `signal 0, seen ${at(seenAt)}, exit ${at(exitedAt)}; ${results.length} requests; failed: ${JSON.stringify(
+          failed.slice(0, 5).map((r) => ({ ...r, sentAt: at(r.sentAt), doneAt: at(r.doneAt) })),
+        )}\n${api.output().slice(-3000)}`;
+        expect(failed.length, timeline).toBe(0);
+        // Answers to requests sent once the process was shutting down tell the client to go elsewhere.
+        const afterSignal = results.filter((result) => result.status === 200 && result.sentAt > seenAt);
+        expect(afterSignal.filter((result) => result.connection !== "close")).toEqual([]);
+        expect(afterSignal.length + results.filter((r) => r.connection === "close").length).toBeGreaterThan(0);
+        expect(results.filter(refused).length).toBeGreaterThan(0);
+
+        // Reverse start order: the HTTP server (started last) first, the database (first) last.
+        const output = api.output();
+        const closed = closedInOrder(output);
+        expect(closed).toEqual(expect.arrayContaining(["http server", "job queue", "event bus", "cache", "database"]));
+        expect(closed).toEqual(startedInOrder(output, closed).reverse());
+        expect(output).toContain("api stopped");
+
+        // The job is still running in the worker: stopping the worker hands it back.
+        const running = await jobRow(database.url, job.id);
+        expect(running).toMatchObject({ status: "RUNNING", attempts: 1 });
+        expect((await processesMatching(`reelbase-job-${job.id}`)).length).toBeGreaterThan(0);
+        const workerSignalledAt = performance.now();
+        worker.child.kill("SIGTERM");
+        await worker.exited;
+        expect(worker.child.exitCode).toBe(0);
+        expect(performance.now() - workerSignalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+        expect(await processesMatching(`reelbase-job-${job.id}`)).toEqual([]);
+        // Queued again, not failed, and the interrupted run is not counted against its attempts.
+        expect(await jobRow(database.url, job.id)).toMatchObject({ status: "QUEUED", attempts: 0, progress: 0 });
+        const workerOutput = worker.output();
+        const workerClosed = closedInOrder(workerOutput);
+        expect(workerClosed).toEqual(expect.arrayContaining(["job queue", "event bus", "cache", "database"]));
+        expect(workerClosed).toEqual(startedInOrder(workerOutput, workerClosed).reverse());
+        expect(workerOutput).toContain("worker stopped");
+
+        // A fresh worker finishes it, as its first counted attempt.
+        workers.push(await startWorker(env));
+        const done = await waitForRow(database.url, job.id, (row) => row.status !== "QUEUED" && row.status !== "RUNNING", 90_000);
+        expect(done).toMatchObject({ status: "SUCCEEDED", progress: 100, attempts: 1 });
+      } finally {
+        await load.stop();
+        for (const stream of streams) stream.close();
+      }
+    },
+    SUITE_TIMEOUT_MS,
+  );
+});

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaClient } from "../generated/prisma/client.js";
 import type { TransactionClient } from "../generated/prisma/internal/prismaNamespace.js";
+import { translateDatabaseError } from "./database-errors.js";
 
 export type DatabaseKind = "postgres" | "pglite";
 export type DbClient = TransactionClient;
@@ -18,15 +19,22 @@ interface UnitOfWorkScope {
  * The one PrismaClient of the process. Repositories ask it for `client`, which is the
  * transaction of the surrounding unit of work when there is one, so a use case can make
  * several repository writes agree without any repository knowing about transactions.
+ *
+ * A query that fails because the database is down or unreachable throws
+ * `DatabaseErrors.unavailable()` (503 DEPENDENCY_UNAVAILABLE) instead of Prisma's error, whose
+ * message names the server and which would otherwise reach a client as a 500.
  */
 export class Database {
   private readonly transactions = new AsyncLocalStorage<UnitOfWorkScope>();
+  readonly prisma: PrismaClient;
 
   constructor(
-    readonly prisma: PrismaClient,
+    prisma: PrismaClient,
     readonly kind: DatabaseKind,
     private readonly closeDriver: () => Promise<void>,
-  ) {}
+  ) {
+    this.prisma = translatingErrors(prisma);
+  }
 
   get client(): DbClient {
     return this.transactions.getStore()?.client ?? this.prisma;
@@ -44,10 +52,16 @@ export class Database {
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.transactions.getStore()) return work();
     const afterCommit: UnitOfWorkScope["afterCommit"] = [];
-    const result = await this.prisma.$transaction((tx) => this.transactions.run({ client: tx, afterCommit }, work), {
-      timeout: 15_000,
-      maxWait: 10_000,
-    });
+    let result: T;
+    try {
+      result = await this.prisma.$transaction((tx) => this.transactions.run({ client: tx, afterCommit }, work), {
+        timeout: 15_000,
+        maxWait: 10_000,
+      });
+    } catch (error) {
+      // Starting or committing the transaction is not a query: the extension below never sees it.
+      throw translateDatabaseError(error);
+    }
     await runAll(afterCommit);
     return result;
   }
@@ -73,6 +87,27 @@ export class Database {
     await this.prisma.$disconnect();
     await this.closeDriver();
   }
+}
+
+/**
+ * Every query of the client, and of the transactions it opens, with a database outage translated
+ * into a domain error. Every other failure (a unique violation, a serialization conflict) passes
+ * through unchanged for the repositories that look at it.
+ */
+function translatingErrors(prisma: PrismaClient): PrismaClient {
+  const extended = prisma.$extends({
+    query: {
+      async $allOperations({ args, query }) {
+        try {
+          return await query(args);
+        } catch (error) {
+          throw translateDatabaseError(error);
+        }
+      },
+    },
+  });
+  // The same client at run time, with the same methods; only the extension's generic types differ.
+  return extended as unknown as PrismaClient;
 }
 
 /** Every effect runs even if one fails (each is some other reader's freshness); the first failure is then thrown. */

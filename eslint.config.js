@@ -21,7 +21,17 @@ const FRAMEWORKS_AND_DRIVERS = [
       "Layer rule: domain/ and application/ know nothing of HTTP or tRPC. That belongs in api/ (routers) or the http/ and trpc/ folders.",
   },
   {
-    group: ["ioredis", "bullmq", "winston", "@aws-sdk/*", "jose", "@node-rs/*", "@ffmpeg-installer/*", "@ffprobe-installer/*"],
+    group: [
+      "ioredis",
+      "bullmq",
+      "winston",
+      "@aws-sdk/*",
+      "jose",
+      "@node-rs/*",
+      "@ffmpeg-installer/*",
+      "@ffprobe-installer/*",
+      "prom-client",
+    ],
     message:
       "Layer rule: domain/ and application/ must not use infrastructure libraries. Declare a port in application/ and implement it in infra/.",
   },

@@ -8,6 +8,7 @@ import { createHttpApp } from "./http/app.js";
 import { gracefulClose } from "./http/graceful-close.js";
 import { withLivenessProbe } from "./http/liveness.js";
 import { startJobConsumer } from "./jobs-consumer.js";
+import { startMetricsPort, withMetricsEndpoint } from "./metrics/serve-metrics.js";
 import { BootstrapAdminUseCase } from "./modules/identity/application/bootstrap-admin.use-case.js";
 import type { Clock } from "./shared/application/clock.js";
 import type { Logger } from "./shared/application/logger.js";
@@ -16,6 +17,8 @@ import { PUBLIC_URL, type PublicUrl } from "./shared/application/public-url.js";
 
 export interface RunningApi {
   url: string;
+  /** METRICS_PORT set: where /metrics is served instead of `url`. */
+  metricsUrl: string | undefined;
   container: Container;
   lifecycle: Lifecycle;
   close: () => Promise<void>;
@@ -35,7 +38,9 @@ export async function startApi(
       logger.info(created ? `created administrator ${user.email}` : `administrator ${user.email} present`);
     }
     if (config.jobs.runInApi) await startJobConsumer(container);
-    const server = createServer(withLivenessProbe(createHttpApp(container, config, logger)));
+    const server = createServer(
+      withLivenessProbe(withMetricsEndpoint(createHttpApp(container, config, logger), container, config)),
+    );
     const graceful = gracefulClose(server);
     server.listen(config.http.port, config.http.host);
     // Uploads to local storage may take many minutes: no cap on a whole request, but an idle
@@ -49,7 +54,8 @@ export async function startApi(
     const host = config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host;
     const url = config.http.publicUrl ?? `http://${host}:${port}`;
     container.get<PublicUrl>(PUBLIC_URL).setIfUnset(url);
-    return { url, container, lifecycle, close: () => lifecycle.close() };
+    const metricsUrl = await startMetricsPort(container, config, lifecycle, logger);
+    return { url, metricsUrl, container, lifecycle, close: () => lifecycle.close() };
   } catch (error) {
     await lifecycle.close();
     throw error;

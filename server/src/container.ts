@@ -10,6 +10,7 @@ import { createMediaTranscoder } from "./media/create-transcoder.js";
 import { createEventBus } from "./events/create-event-bus.js";
 import { createGenerationProvider } from "./generation/create-generation-provider.js";
 import { createJobQueue } from "./queue/create-queue.js";
+import { createRateLimits } from "./rate-limit/create-rate-limits.js";
 import type { Database } from "./database/database.js";
 import { jobsModule } from "./modules/jobs/jobs.module.js";
 import { auditModule } from "./modules/audit/audit.module.js";
@@ -68,6 +69,7 @@ export async function createAppContainer(
       cache = adapter.value;
       return adapter;
     },
+    () => createRateLimits(config, logger),
     () => createObjectStorage(config, publicUrl, logger, { clock }),
     () => createMediaProber(config, logger),
     () => createMediaTranscoder(config, logger),

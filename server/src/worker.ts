@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { ConfigError } from "./config/config.js";
 import { createAppContainer } from "./container.js";
 import { startJobConsumer } from "./jobs-consumer.js";
+import { startMetricsPort } from "./metrics/serve-metrics.js";
 import { runProcess } from "./process-runner.js";
 
 await runProcess("worker", async (config, logger) => {
@@ -14,6 +15,8 @@ await runProcess("worker", async (config, logger) => {
   }
   const { container, lifecycle } = await createAppContainer(config, logger);
   await startJobConsumer(container);
+  // A worker serves /metrics only on METRICS_PORT: it has no other HTTP server.
+  await startMetricsPort(container, config, lifecycle, logger);
   logger.info("worker started; processing jobs");
   return { close: () => lifecycle.close() };
 });

@@ -118,4 +118,17 @@ describe("configuration", () => {
     ]);
     expect(problems.join("\n")).not.toContain("gk_live_do_not_echo");
   });
+
+  it("records metrics by default, off with METRICS=off, with an optional bearer token and port of their own", () => {
+    expect(loadConfig({}).metrics).toEqual({ enabled: true, token: undefined, port: undefined });
+    expect(loadConfig({ METRICS: "off" }).metrics.enabled).toBe(false);
+    expect(loadConfig({ METRICS_TOKEN: "s".repeat(16), METRICS_PORT: "9464" }).metrics).toEqual({
+      enabled: true,
+      token: "s".repeat(16),
+      port: 9464,
+    });
+    const problems = problemsOf({ METRICS: "no", METRICS_TOKEN: "short-secret", METRICS_PORT: "70000" });
+    expect(problems.map((problem) => problem.split(":")[0]).sort()).toEqual(["METRICS", "METRICS_PORT", "METRICS_TOKEN"]);
+    expect(problems.join("\n")).not.toContain("short-secret");
+  });
 });

@@ -1,4 +1,5 @@
 import type { Cache } from "../shared/application/cache.js";
+import { noMetrics, type Metrics } from "../shared/application/metrics.js";
 
 /** What cache-aside asks of the database; `Database` has it. */
 export interface TransactionProbe {
@@ -14,6 +15,8 @@ export interface CacheAsideOptions<T> {
   snapshot: (entity: T) => unknown;
   /** How long after a write nobody caches that entity; must outlive the longest unit of work. */
   writeFenceSeconds?: number;
+  /** Counts each read outside a unit of work as a hit or a miss of the cache named by `prefix`. */
+  metrics?: Metrics;
 }
 
 /**
@@ -31,6 +34,7 @@ export interface CacheAsideOptions<T> {
  */
 export class CacheAside<T> {
   private readonly writeFenceSeconds: number;
+  private readonly metrics: Metrics;
 
   constructor(
     private readonly cache: Cache,
@@ -38,6 +42,7 @@ export class CacheAside<T> {
     private readonly options: CacheAsideOptions<T>,
   ) {
     this.writeFenceSeconds = options.writeFenceSeconds ?? 30;
+    this.metrics = options.metrics ?? noMetrics;
   }
 
   async read(id: string, load: () => Promise<T | null>): Promise<T | null> {
@@ -45,7 +50,11 @@ export class CacheAside<T> {
     // writes, and what it reads must not be shared before (or unless) it commits.
     if (this.transactions.inTransaction) return load();
     const cached = this.options.revive(await this.cache.get<unknown>(this.key(id)), id);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.metrics.cacheHit(this.options.prefix);
+      return cached;
+    }
+    this.metrics.cacheMiss(this.options.prefix);
     const loaded = await load();
     if (loaded !== null) await this.populate(id, loaded);
     return loaded;

@@ -6,6 +6,7 @@ import {
   type GenerationProvider,
 } from "../shared/application/generation-provider.js";
 import type { Logger } from "../shared/application/logger.js";
+import { noMetrics, type Metrics } from "../shared/application/metrics.js";
 import type { PlatformAdapter } from "../shared/platform-adapter.js";
 import { resolveMediaBinaries } from "../media/media-binaries.js";
 import { HttpGenerationProvider } from "./http/http-generation.provider.js";
@@ -22,7 +23,12 @@ const ALWAYS_AVAILABLE: GenerationAvailability = { isAvailable: async () => true
  * cache, its readiness check optional), else the local one (espeak-ng + ffmpeg), always available.
  * The local one is imported only when it is used: it loads the speech engine.
  */
-export async function createGenerationProvider(config: AppConfig, logger: Logger, cache: Cache): Promise<GenerationAdapter> {
+export async function createGenerationProvider(
+  config: AppConfig,
+  logger: Logger,
+  cache: Cache,
+  metrics: Metrics = noMetrics,
+): Promise<GenerationAdapter> {
   const { remote } = config.generation;
   if (remote) {
     const provider = new HttpGenerationProvider({
@@ -38,6 +44,7 @@ export async function createGenerationProvider(config: AppConfig, logger: Logger
       breakerKey: `${config.jobs.queuePrefix}:generation:breaker-open`,
       cache,
       logger,
+      metrics,
     });
     return {
       port: "generation provider",

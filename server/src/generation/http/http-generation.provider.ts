@@ -4,7 +4,14 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { isBrokenCircuitError, type IBackoff, type IBackoffFactory, type IPolicy, type IRetryBackoffContext } from "cockatiel";
+import {
+  CircuitState,
+  isBrokenCircuitError,
+  type IBackoff,
+  type IBackoffFactory,
+  type IPolicy,
+  type IRetryBackoffContext,
+} from "cockatiel";
 import type { Agent } from "undici";
 import { z } from "zod";
 import type { Cache } from "../../shared/application/cache.js";
@@ -18,6 +25,7 @@ import {
 } from "../../shared/application/generation-provider.js";
 import type { HealthCheck } from "../../shared/application/health-check.js";
 import type { Logger } from "../../shared/application/logger.js";
+import { noMetrics, type BreakerState, type Metrics } from "../../shared/application/metrics.js";
 import { DomainError } from "../../shared/domain/domain-error.js";
 import { ErrorCodes } from "../../shared/domain/error-codes.js";
 import { NETWORK_ERROR_CODES, resiliencePolicies, type ResilienceOptions } from "../../shared/resilience.js";
@@ -43,6 +51,8 @@ export interface HttpGenerationOptions extends ResilienceOptions {
   /** Result hosts fetched without the public-address check (a test's receiver). The provider's own origin always is. */
   resultAllowHosts: readonly string[];
   logger: Logger;
+  /** Each attempt's outcome and the breaker's state. */
+  metrics: Metrics;
 }
 
 export const DEFAULT_HTTP_GENERATION: Omit<HttpGenerationOptions, "baseUrl" | "apiKey" | "cache" | "logger"> = {
@@ -58,6 +68,14 @@ export const DEFAULT_HTTP_GENERATION: Omit<HttpGenerationOptions, "baseUrl" | "a
   maxRetryAfterMs: 30_000,
   breakerKey: "generation:breaker-open",
   resultAllowHosts: [],
+  metrics: noMetrics,
+};
+
+const BREAKER_STATE: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: "closed",
+  [CircuitState.HalfOpen]: "half_open",
+  [CircuitState.Open]: "open",
+  [CircuitState.Isolated]: "open",
 };
 
 const MAX_REDIRECTS = 5;
@@ -167,6 +185,8 @@ export class HttpGenerationProvider implements GenerationProvider, GenerationAva
       this.openUntil = 0;
       void this.options.cache.delete(this.options.breakerKey);
     });
+    this.options.metrics.providerBreakerState("closed");
+    breaker.onStateChange((state) => this.options.metrics.providerBreakerState(BREAKER_STATE[state]));
     this.resultAgent = createSsrfGuardAgent({
       allowHosts: this.options.resultAllowHosts,
       idleTimeoutMs: this.options.timeoutMs,
@@ -312,12 +332,22 @@ export class HttpGenerationProvider implements GenerationProvider, GenerationAva
 
   /** One provider call through retry → breaker → timeout, with a cancel told apart from a timeout. */
   private call<T>(run: GenerationRun, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { metrics } = this.options;
     const execution = this.bounded.execute(async ({ signal }) => {
       try {
-        return await fn(signal);
+        const result = await fn(signal);
+        metrics.providerCall("ok");
+        return result;
       } catch (error) {
-        if (run.signal.aborted) throw new GenerationCancelledError(run.signal.reason);
-        if (signal.aborted) throw new ProviderTimeoutError();
+        if (run.signal.aborted) {
+          metrics.providerCall("cancelled");
+          throw new GenerationCancelledError(run.signal.reason);
+        }
+        if (signal.aborted) {
+          metrics.providerCall("timeout");
+          throw new ProviderTimeoutError();
+        }
+        metrics.providerCall(error instanceof ProviderHttpError ? `http_${Math.floor(error.status / 100)}xx` : "error");
         throw error;
       }
     }, run.signal) as Promise<T>;

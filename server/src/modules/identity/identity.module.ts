@@ -6,6 +6,7 @@ import { CachedUserRepository } from "./infra/cached-user.repository.js";
 import { CLOCK, type Clock } from "../../shared/application/clock.js";
 import { EVENT_BUS, type EventBus } from "../../shared/application/event-bus.js";
 import { LOGGER, type Logger } from "../../shared/application/logger.js";
+import { METRICS, type Metrics } from "../../shared/application/metrics.js";
 import { ACCESS_TOKENS } from "./application/access-tokens.js";
 import { ChangeUserByAdminUseCase } from "./application/change-user-by-admin.use-case.js";
 import { ListUsersQuery } from "./application/list-users.query.js";
@@ -74,7 +75,9 @@ export const identityModule = new ContainerModule(({ bind }) => {
   bind(USER_REPOSITORY)
     .toDynamicValue((context) => {
       const database = context.get<Database>(DATABASE);
-      const shared = new CachedUserRepository(new PrismaUserRepository(database), context.get<Cache>(CACHE), database);
+      const shared = new CachedUserRepository(new PrismaUserRepository(database), context.get<Cache>(CACHE), database, {
+        metrics: context.get<Metrics>(METRICS),
+      });
       return new NearCachedUserRepository(shared, context.get(AuthStateCaches));
     })
     .inSingletonScope();

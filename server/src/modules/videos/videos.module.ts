@@ -7,6 +7,7 @@ import { CachedVideoRepository } from "./infra/cached-video.repository.js";
 import { NearCachedVideoRepository } from "./infra/near-cached-video.repository.js";
 import { EVENT_BUS, type EventBus } from "../../shared/application/event-bus.js";
 import { LOGGER, type Logger } from "../../shared/application/logger.js";
+import { METRICS, type Metrics } from "../../shared/application/metrics.js";
 import { DeleteVideoUseCase } from "./application/delete-video.use-case.js";
 import { GetDownloadUrlQuery } from "./application/get-download-url.query.js";
 import { STORED_FILE_REPOSITORY } from "./application/stored-file.repository.js";
@@ -49,7 +50,9 @@ export const videosModule = new ContainerModule(({ bind }) => {
   bind(VIDEO_REPOSITORY)
     .toDynamicValue((context) => {
       const database = context.get<Database>(DATABASE);
-      const shared = new CachedVideoRepository(new PrismaVideoRepository(database), context.get<Cache>(CACHE), database);
+      const shared = new CachedVideoRepository(new PrismaVideoRepository(database), context.get<Cache>(CACHE), database, {
+        metrics: context.get<Metrics>(METRICS),
+      });
       // Hits from this process's memory, invalidated from every process (docs/adr/0015).
       const near = new NearCachedVideoRepository(shared, context.get<EventBus>(EVENT_BUS), database, context.get<Logger>(LOGGER));
       void near.listen();

@@ -1,6 +1,7 @@
 import { inject, injectable } from "inversify";
 import { DATABASE, type Database } from "../../../database/database.js";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
+import { METRICS, type Metrics } from "../../../shared/application/metrics.js";
 import { newId } from "../../../shared/domain/ids.js";
 import type { CreditLedger } from "../application/credit-ledger.js";
 import { BillingErrors } from "../domain/billing.errors.js";
@@ -19,6 +20,7 @@ export class PrismaCreditLedger implements CreditLedger {
   constructor(
     @inject(DATABASE) private readonly db: Database,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(METRICS) private readonly metrics: Metrics,
   ) {}
 
   async charge(input: { userId: string; amount: number; jobId: string; run: number }): Promise<{ balanceAfter: number }> {
@@ -46,6 +48,8 @@ export class PrismaCreditLedger implements CreditLedger {
     }
     const [row] = rows;
     if (!row) throw BillingErrors.insufficientCredits(input.amount);
+    // Counted once committed: a charge its transaction rolls back was never taken.
+    await this.db.afterCommit(async () => this.metrics.creditsCharged(input.amount));
     return { balanceAfter: row.balance_after };
   }
 
@@ -55,7 +59,7 @@ export class PrismaCreditLedger implements CreditLedger {
     // waits for any other write of that user and then reads the latest balance), claim the refund
     // (a second refund of the job, concurrent or later, inserts nothing and so updates nothing),
     // then give the amount back. Never a P2002, which would abort the caller's transaction.
-    const rows = await this.db.client.$queryRaw<{ balance: number }[]>`
+    const rows = await this.db.client.$queryRaw<{ balance: number; amount: number }[]>`
       WITH charge AS (
         SELECT user_id, -amount AS amount FROM credit_entries
         WHERE job_id = ${input.jobId}::uuid AND job_run = ${input.run}::int AND kind = 'CHARGE'::"CreditEntryKind"
@@ -77,8 +81,11 @@ export class PrismaCreditLedger implements CreditLedger {
       SET balance = a.balance + claimed.amount, last_seq = a.last_seq + 1, updated_at = ${now}::timestamptz
       FROM claimed
       WHERE a.user_id = claimed.user_id
-      RETURNING a.balance`;
-    return rows.length > 0;
+      RETURNING a.balance, claimed.amount`;
+    const [refunded] = rows;
+    if (!refunded) return false;
+    await this.db.afterCommit(async () => this.metrics.creditsRefunded(Number(refunded.amount)));
+    return true;
   }
 
   async grant(input: {

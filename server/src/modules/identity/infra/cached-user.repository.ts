@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CacheAside, type TransactionProbe } from "../../../cache/cache-aside.js";
 import type { Cache } from "../../../shared/application/cache.js";
+import type { Metrics } from "../../../shared/application/metrics.js";
 import type { Page } from "../../../shared/application/pagination.js";
 import type { UserListFilter, UserRepository } from "../application/user.repository.js";
 import { ROLES, TIERS } from "../../../shared/domain/roles.js";
@@ -9,6 +10,7 @@ import { User } from "../domain/user.entity.js";
 export interface CachedUserRepositoryOptions {
   /** See CacheAside: must outlive the longest unit of work (Database.transaction: 15 s). */
   writeFenceSeconds?: number;
+  metrics?: Metrics;
 }
 
 const isoDate = z.iso.datetime().transform((value) => new Date(value));

@@ -3,6 +3,7 @@ import { CLOCK, type Clock } from "../../../shared/application/clock.js";
 import { EVENT_BUS, listen, type EventBus } from "../../../shared/application/event-bus.js";
 import type { JobDelivery, JobRunOutcome } from "../../../shared/application/job-queue.js";
 import { LOGGER, type Logger } from "../../../shared/application/logger.js";
+import { METRICS, type JobOutcome, type Metrics } from "../../../shared/application/metrics.js";
 import { DomainError } from "../../../shared/domain/domain-error.js";
 import type { Job } from "../domain/job.entity.js";
 import { JobErrors } from "../domain/job.errors.js";
@@ -30,6 +31,7 @@ export class RunJob {
     @multiInject(JOB_PROCESSOR) processors: JobProcessor[],
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(METRICS) private readonly metrics: Metrics,
   ) {
     this.processors = new Map(processors.map((processor) => [processor.type, processor]));
   }
@@ -40,6 +42,10 @@ export class RunJob {
     job.start(this.clock.now());
     if (!(await this.jobs.save(job))) return "done";
     await this.events.published(job);
+    this.metrics.jobStarted(job.type);
+    const started = performance.now();
+    // An outcome the run did not record itself (a row changed under it): counted as cancelled.
+    let outcome: JobOutcome = "cancelled";
 
     const stop = new AbortController();
     const cancelled = () => stop.abort(new CancelledRun());
@@ -60,33 +66,41 @@ export class RunJob {
       const output = await processor.run(job, { signal: stop.signal, onProgress: (percent) => progress.report(percent) });
       await progress.stop();
       job.succeed(this.clock.now());
-      if (!(await this.end.save(job, () => output.commit()))) await output.discard();
+      if (await this.end.save(job, () => output.commit())) outcome = "succeeded";
+      else await output.discard();
       return "done";
     } catch (error) {
       await progress.stop();
       if (stop.signal.reason instanceof CancelledRun) return "done";
-      return await this.failed(job, error, delivery.signal.aborted);
+      const failed = await this.failed(job, error, delivery.signal.aborted);
+      if (failed.outcome) outcome = failed.outcome;
+      return failed.result;
     } finally {
+      this.metrics.jobFinished(job.type, outcome, (performance.now() - started) / 1000);
       delivery.signal.removeEventListener("abort", shuttingDown);
       stop.abort();
       await cancels.close();
     }
   }
 
-  private async failed(job: Job, error: unknown, shuttingDown: boolean): Promise<JobRunOutcome> {
+  private async failed(
+    job: Job,
+    error: unknown,
+    shuttingDown: boolean,
+  ): Promise<{ result: JobRunOutcome; outcome?: JobOutcome }> {
     const current = await this.jobs.findById(job.id);
-    if (!current || current.isTerminal || current.attempts !== job.attempts) return "done";
+    if (!current || current.isTerminal || current.attempts !== job.attempts) return { result: "done" };
     if (shuttingDown) {
       // Shutting down: hand the job back without counting a failure; the next delivery runs it.
       current.requeue(this.clock.now());
-      return (await this.end.save(current)) ? "retry" : "done";
+      return (await this.end.save(current)) ? { result: "retry", outcome: "requeued" } : { result: "done" };
     }
     const permanent = error instanceof DomainError && error.details?.permanent === true;
     const reason = error instanceof Error ? error.message : String(error);
     if (!permanent) this.logger.warn("job attempt failed", { jobId: job.id, attempt: job.attempts, error });
     current.fail(reason, { permanent }, this.clock.now());
-    if (!(await this.end.save(current))) return "done";
-    return current.status === "QUEUED" ? "retry" : "done";
+    if (!(await this.end.save(current))) return { result: "done" };
+    return current.status === "QUEUED" ? { result: "retry", outcome: "retry" } : { result: "done", outcome: "failed" };
   }
 
   private async writeProgress(job: Job): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CacheAside, type TransactionProbe } from "../../../cache/cache-aside.js";
 import type { Cache } from "../../../shared/application/cache.js";
+import type { Metrics } from "../../../shared/application/metrics.js";
 import type { Page } from "../../../shared/application/pagination.js";
 import type { VideoListFilter, VideoRepository } from "../application/video.repository.js";
 import { VIDEO_STATUSES, type VideoStatus } from "../domain/video-status.js";
@@ -39,6 +40,7 @@ export class CachedVideoRepository implements VideoRepository {
     private readonly inner: VideoRepository,
     cache: Cache,
     transactions: TransactionProbe,
+    options: { metrics?: Metrics } = {},
   ) {
     this.cacheAside = new CacheAside(cache, transactions, {
       prefix: "video",
@@ -47,6 +49,7 @@ export class CachedVideoRepository implements VideoRepository {
         return cached.success && cached.data.id === id && !cached.data.deletedAt ? Video.rehydrate(cached.data) : undefined;
       },
       snapshot: (video) => video.toState(),
+      ...options,
     });
   }
 

@@ -28,6 +28,7 @@ const BENCHES = {
   startup: "bench/startup.ts",
   "prisma-by-id": "bench/prisma-by-id.ts",
   "local-generation": "bench/local-generation.ts",
+  "sse-fanout": "bench/sse-fanout.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

@@ -1,0 +1,197 @@
+/**
+ * SSE fan-out: N open `jobs.onProgress` streams on one API process (BullMQ mode, PostgreSQL and
+ * Redis), the job's progress published by a real worker process. Measures, per event and stream,
+ * the time from the worker's publish reaching Redis to the stream's copy arriving, and the API's
+ * RSS added per open stream.
+ *
+ *   npx tsx bench/sse-fanout.ts [--streams N]
+ *
+ * The streams are opened by a process of their own (bench/lib/sse-subscribers.ts), which also
+ * listens on the job's Redis channel to time each publish with the same clock. Targets: p99 ≤ 250 ms
+ * with 1 000 streams; RSS per stream ≤ 64 KiB.
+ */
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { makeTestVideo } from "../test/support/media-fixtures.js";
+import { startWorker, type WorkerProcess } from "../test/support/worker-process.js";
+import { readProcMemory, REPO_ROOT, startChildApi } from "./lib/child-api.js";
+import { benchCommand, machineFacts, progress, table } from "./lib/markdown.js";
+import { createScratchDatabase, serverVersion } from "./lib/scratch-db.js";
+import type { FanoutResult, FanoutSpec } from "./lib/sse-subscribers.js";
+import { ms, percentile } from "./lib/stats.js";
+import { registerUser, TrpcHttp } from "./lib/trpc-http.js";
+
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const streamsFlag = process.argv.indexOf("--streams");
+const STREAMS = streamsFlag >= 0 ? Number(process.argv[streamsFlag + 1]) : 1000;
+const TARGET_P99_MS = 250;
+const TARGET_RSS_PER_STREAM = 64 * 1024;
+/** The event bus's channel prefix on the wire (server/src/events/redis.event-bus.ts). */
+const WIRE_PREFIX = "rb:events:";
+
+/** A source uploaded as a client would: createUpload, PUT, completeUpload. */
+async function upload(api: TrpcHttp, file: string): Promise<string> {
+  const bytes = await readFile(file);
+  const video = await api.mutation<{ id: string }>("videos.create", { title: "fan-out" });
+  const target = await api.mutation<{ uploadUrl: string; headers: Record<string, string> }>("videos.createUpload", {
+    id: video.id,
+    filename: "clip.mp4",
+    contentType: "video/mp4",
+    sizeBytes: bytes.byteLength,
+  });
+  const put = await fetch(target.uploadUrl, { method: "PUT", headers: target.headers, body: bytes });
+  if (!put.ok) throw new Error(`upload PUT answered ${put.status}`);
+  await api.mutation("videos.completeUpload", { id: video.id });
+  return video.id;
+}
+
+/** Starts the subscriber process; resolves its "ready" line, then its result. */
+function subscribers(specFile: string) {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/lib/sse-subscribers.ts", specFile], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines: string[] = [];
+  let buffer = "";
+  const waiters: ((line: string) => void)[] = [];
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    buffer += chunk;
+    let newline = buffer.indexOf("\n");
+    while (newline >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf("\n");
+      const waiter = waiters.shift();
+      if (waiter) waiter(line);
+      else lines.push(line);
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      const queued = lines.shift();
+      if (queued !== undefined) return resolve(queued);
+      waiters.push(resolve);
+      void exited.then((code) => reject(new Error(`the subscriber process exited (${code}) before answering`)));
+    });
+  return { nextLine, exited, kill: () => child.kill("SIGKILL") };
+}
+
+async function main(): Promise<void> {
+  const sandbox = await mkdtemp(path.join(tmpdir(), "reelbase-bench-fanout-"));
+  const database = await createScratchDatabase("sse_fanout");
+  const facts = machineFacts({ database: await serverVersion(database.url), redis: REDIS_URL, streams: String(STREAMS) });
+  const running: { stop(): Promise<void> }[] = [];
+  try {
+    // Long enough that the worker reports progress for several seconds.
+    const clip = await makeTestVideo(sandbox, { seconds: 60, width: 640, height: 360 });
+    const env = {
+      HOST: "127.0.0.1",
+      PORT: "0",
+      NODE_ENV: "test",
+      LOG_LEVEL: "info",
+      JWT_SECRET: "bench-secret-that-is-long-enough-for-hs256-0123456789",
+      ARGON2_MEMORY_KIB: "1024",
+      ARGON2_TIME_COST: "1",
+      LOCAL_STORAGE_DIR: path.join(sandbox, "objects"),
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: `rbbench-${randomUUID().slice(0, 8)}`,
+      // One user holds every stream: the per-user budget is not what this measures.
+      RATE_LIMITS: "off",
+    };
+    progress("starting the API");
+    const api = await startChildApi(env);
+    running.push(api);
+    const client = new TrpcHttp(api.url);
+    const session = await registerUser(client, "fanout");
+    const videoId = await upload(client, clip);
+    // No worker yet: the job waits QUEUED while the streams open.
+    const job = await client.mutation<{ id: string }>("videos.process", { id: videoId, quality: "P360" });
+
+    const specFile = path.join(sandbox, "fanout.json");
+    const spec: FanoutSpec = {
+      url: api.url,
+      jobId: job.id,
+      bearer: session.accessToken,
+      count: STREAMS,
+      redisUrl: REDIS_URL,
+      wireChannel: `${WIRE_PREFIX}job:${job.id}`,
+      timeoutMs: 180_000,
+    };
+    await writeFile(specFile, JSON.stringify(spec));
+    const before = await readProcMemory(api.pid);
+    progress(`opening ${STREAMS} streams`);
+    const subs = subscribers(specFile);
+    running.push({ stop: async () => void subs.kill() });
+    const ready = JSON.parse(await subs.nextLine()) as { ready: number };
+    // Let the API settle after the burst of connections before reading its memory.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const open = await readProcMemory(api.pid);
+    progress(`${ready.ready} streams open; starting the worker`);
+    const worker: WorkerProcess = await startWorker(env, 120_000);
+    running.push(worker);
+    const result = JSON.parse(await subs.nextLine()) as FanoutResult;
+
+    const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+    const p99 = percentile(sorted, 99);
+    const perStream = (open.rssBytes - before.rssBytes) / Math.max(1, ready.ready);
+    const lines = [
+      "## SSE fan-out: job progress to many open streams",
+      "",
+      `Command: \`${benchCommand("sse-fanout.ts")}\``,
+      "",
+      facts,
+      "- setup: one API process (PostgreSQL, Redis cache, event bus and BullMQ) and one `npm run worker` process transcoding a 60 s 640×360 clip at P360; the streams are opened by a separate process (`bench/lib/sse-subscribers.ts`) that also listens on the job's Redis channel, so publish and receipt are timed with one clock",
+      "",
+      table(
+        ["measure", "value"],
+        [
+          ["streams open (first event received)", String(ready.ready)],
+          ["events published by the worker", String(result.published)],
+          [
+            "stream copies received (of published events)",
+            `${result.received} (${(result.received / Math.max(1, result.published * ready.ready)).toFixed(3)} of all)`,
+          ],
+          ["streams that ended with the job / failed", `${result.ended} / ${result.errors}`],
+          [
+            "publish → receipt p50 / p99 / max (ms)",
+            `${ms(percentile(sorted, 50))} / ${ms(p99)} / ${ms(sorted.at(-1) ?? Number.NaN)}`,
+          ],
+          [
+            "API RSS before / with the streams open (MiB)",
+            `${(before.rssBytes / 2 ** 20).toFixed(1)} / ${(open.rssBytes / 2 ** 20).toFixed(1)}`,
+          ],
+          ["RSS added per stream (KiB)", (perStream / 1024).toFixed(1)],
+        ],
+      ),
+      "",
+      table(
+        ["target", "measured", "needed", "met"],
+        [
+          ["p99 publish → receipt", `${ms(p99)} ms`, `≤ ${TARGET_P99_MS} ms`, p99 <= TARGET_P99_MS ? "yes" : "no"],
+          [
+            "RSS per stream",
+            `${(perStream / 1024).toFixed(1)} KiB`,
+            `≤ ${TARGET_RSS_PER_STREAM / 1024} KiB`,
+            perStream <= TARGET_RSS_PER_STREAM ? "yes" : "no",
+          ],
+        ],
+      ),
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    for (const process of running.reverse()) await process.stop().catch(() => undefined);
+    await database.drop();
+    await rm(sandbox, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

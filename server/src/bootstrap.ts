@@ -7,6 +7,7 @@ import { createAppContainer, type OpenedPlatform } from "./container.js";
 import { createHttpApp } from "./http/app.js";
 import { gracefulClose } from "./http/graceful-close.js";
 import { withLivenessProbe } from "./http/liveness.js";
+import { startHousekeeping } from "./housekeeping/start-housekeeping.js";
 import { startJobConsumer } from "./jobs-consumer.js";
 import { startMetricsPort, withMetricsEndpoint } from "./metrics/serve-metrics.js";
 import { BootstrapAdminUseCase } from "./modules/identity/application/bootstrap-admin.use-case.js";
@@ -37,7 +38,10 @@ export async function startApi(
       const { user, created } = await container.get(BootstrapAdminUseCase).execute(config.bootstrapAdmin);
       logger.info(created ? `created administrator ${user.email}` : `administrator ${user.email} present`);
     }
-    if (config.jobs.runInApi) await startJobConsumer(container);
+    if (config.jobs.runInApi) {
+      await startJobConsumer(container);
+      await startHousekeeping(container, lifecycle);
+    }
     const server = createServer(
       withLivenessProbe(withMetricsEndpoint(createHttpApp(container, config, logger), container, config)),
     );

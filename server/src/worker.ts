@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { ConfigError } from "./config/config.js";
 import { createAppContainer } from "./container.js";
+import { startHousekeeping } from "./housekeeping/start-housekeeping.js";
 import { startJobConsumer } from "./jobs-consumer.js";
 import { startMetricsPort } from "./metrics/serve-metrics.js";
 import { runProcess } from "./process-runner.js";
@@ -17,6 +18,7 @@ await runProcess("worker", async (config, logger) => {
   await startJobConsumer(container);
   // A worker serves /metrics only on METRICS_PORT: it has no other HTTP server.
   await startMetricsPort(container, config, lifecycle, logger);
+  await startHousekeeping(container, lifecycle);
   logger.info("worker started; processing jobs");
   return { close: () => lifecycle.close() };
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessLogMiddleware } from "../../server/src/http/access-log.middleware.js";
 import { requestContextMiddleware } from "../../server/src/http/request-context.middleware.js";
 import { createWinstonLogger } from "../../server/src/logging/winston-logger.js";
+import { noRateLimits } from "../../server/src/shared/application/rate-limits.js";
 import { setContextUser } from "../../server/src/shared/request-context.js";
 import type { Context } from "../../server/src/trpc/context.js";
 import { publicProcedure, router } from "../../server/src/trpc/init.js";
@@ -55,6 +56,8 @@ beforeAll(async () => {
         resolve: () => {
           throw new Error("no container in this test");
         },
+        response: { headers: {} },
+        rateLimits: noRateLimits,
       }),
     }),
   );

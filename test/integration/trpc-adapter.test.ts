@@ -11,10 +11,14 @@ import { trpcHandler } from "../../server/src/http/trpc-handler.js";
 /**
  * Our tRPC handler (trpc-handler.ts, with its single-call path in trpc-single-call.ts) must answer
  * every request exactly as tRPC's own express adapter does: the same requests go to both, and
- * status, body, the headers a client reads and what onError is told must match.
+ * status, body, the headers a client reads (those responseMeta sets from the context and the
+ * results included) and what onError is told must match. One difference is deliberate: a
+ * subscription refused before its stream opens is an HTTP error here, where tRPC opens a stream.
  */
 interface Ctx {
   authorization: string | null;
+  /** What procedures add to the answer; responseMeta applies it. */
+  response: { headers: Record<string, string>; status?: number };
 }
 
 const t = initTRPC.context<Ctx>().create({
@@ -38,6 +42,18 @@ const router = t.router({
   }),
   later: t.procedure.query(() => ({ value: Promise.resolve(1) })),
   nothing: t.procedure.mutation(() => undefined),
+  tagged: t.procedure.query(({ ctx }) => {
+    ctx.response.headers["x-set-by-procedure"] = "tagged";
+    return "tagged";
+  }),
+  accepted: t.procedure.mutation(({ ctx }) => {
+    ctx.response.status = 202;
+    return "later";
+  }),
+  limited: t.procedure.query(({ ctx }) => {
+    ctx.response.headers["retry-after"] = "30";
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "slow down" });
+  }),
   count: t.procedure.input(z.object({ to: z.number().int().max(5) })).subscription(async function* ({ input, signal }) {
     try {
       for (let i = 1; i <= input.to; i++) yield tracked(String(i), { i });
@@ -52,8 +68,31 @@ const router = t.router({
 const MAX_BODY = 1024;
 const createContext = (authorization: string | undefined): Ctx => {
   if (authorization === "Bearer refuse") throw new TRPCError({ code: "UNAUTHORIZED", message: "refused in createContext" });
-  return { authorization: authorization ?? null };
+  return { authorization: authorization ?? null, response: { headers: {} } };
 };
+
+/** The context's headers and status, plus what tRPC passed, echoed so both paths must pass the same. */
+const responseMeta = ({
+  ctx,
+  errors,
+  type,
+  eagerGeneration,
+  paths,
+  data,
+}: {
+  ctx?: Ctx | undefined;
+  errors: TRPCError[];
+  type: string;
+  eagerGeneration: boolean;
+  paths: readonly string[] | undefined;
+  data: unknown[];
+}) => ({
+  headers: {
+    ...ctx?.response.headers,
+    "x-meta": JSON.stringify({ errors: errors.map((error) => error.code), type, eagerGeneration, paths, results: data.length }),
+  },
+  ...(ctx?.response.status ? { status: ctx.response.status } : {}),
+});
 
 /** What onError was told, per adapter and per request (the x-case header). */
 const reported = { ours: new Map<string, string[]>(), theirs: new Map<string, string[]>() };
@@ -98,7 +137,7 @@ interface Answer {
   headers: Record<string, string | null>;
 }
 
-const COMPARED_HEADERS = ["content-type", "vary", "allow"];
+const COMPARED_HEADERS = ["content-type", "vary", "allow", "x-meta", "x-set-by-procedure", "retry-after"];
 
 async function ask(url: string, path: string, init: RequestInit = {}): Promise<Answer> {
   const response = await fetch(`${url}${path}`, init);
@@ -145,6 +184,11 @@ const REQUESTS: [string, string, RequestInit?][] = [
   ["malformed path encoding", `/ec%E0%A4%A?input=${input({ text: "hi" })}`],
   ["procedure error", `/fail`],
   ["unexpected error", `/crash`],
+  ["a header set by the procedure", `/tagged`],
+  ["a status set by the procedure", `/accepted`, { method: "POST", headers: { "content-type": "application/json" } }],
+  ["a refusal with a header", `/limited`],
+  ["batch with one refusal with a header", `/echo,limited?batch=1&input=${input({ 0: { text: "a" } })}`],
+  ["batch where every call is refused", `/limited,limited?batch=1`],
   ["batch of queries", `/echo,fail?batch=1&input=${input({ 0: { text: "a" } })}`],
   [
     "batch of mutations",
@@ -168,6 +212,19 @@ const REQUESTS: [string, string, RequestInit?][] = [
   ["subscription over POST", `/count`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }],
 ];
 
+async function readUntil(response: Response, marker: string): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) throw new Error("no body");
+  let text = "";
+  while (!text.includes(marker)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  await reader.cancel().catch(() => undefined);
+  return text;
+}
+
 function formData(): FormData {
   const form = new FormData();
   form.set("a", "1");
@@ -187,6 +244,7 @@ describe("the tRPC handler answers as tRPC's express adapter does", () => {
         maxBodySize: MAX_BODY,
         createContext: (req) => createContext(req.get("authorization")),
         onError: reporter("ours"),
+        responseMeta,
       }),
     );
     const theirApp = express();
@@ -197,6 +255,7 @@ describe("the tRPC handler answers as tRPC's express adapter does", () => {
         maxBodySize: MAX_BODY,
         createContext: ({ req }) => createContext(req.get("authorization")),
         onError: reporter("theirs"),
+        responseMeta,
       }),
     );
     ours = await serve(ourApp);
@@ -220,6 +279,59 @@ describe("the tRPC handler answers as tRPC's express adapter does", () => {
     expect({ ...mine, body: strip(mine.body) }).toEqual({ ...reference, body: strip(reference.body) });
     expect(reported.ours.get(name)).toEqual(reported.theirs.get(name));
   });
+
+  it.each([
+    ["tagged", {}, 200, { "x-set-by-procedure": "tagged" }],
+    ["accepted", { method: "POST", headers: { "content-type": "application/json" } }, 202, {}],
+    ["limited", {}, 429, { "retry-after": "30" }],
+    [`echo,limited?batch=1&input=${input({ 0: { text: "a" } })}`, {}, 207, { "retry-after": "30" }],
+    ["limited,limited?batch=1", {}, 429, { "retry-after": "30" }],
+  ])("answers %s with the status and headers responseMeta gives, on our side too", async (path, init, status, headers) => {
+    const mine = await ask(ours.url, `/trpc/${path}`, init);
+    expect(mine.status).toBe(status);
+    expect(mine.headers).toMatchObject(headers);
+    expect(mine.headers["x-meta"]).not.toBeNull();
+  });
+
+  it("opens a subscription with the same headers, and streams the same events", async () => {
+    const read = async (url: string) => {
+      const controller = new AbortController();
+      const response = await fetch(`${url}/trpc/count?input=${input({ to: 2 })}`, { signal: controller.signal });
+      const text = await readUntil(response, "id: 2");
+      controller.abort();
+      const headers = ["content-type", "cache-control", "x-accel-buffering", "vary", "x-meta"].map((name) => [
+        name,
+        response.headers.get(name),
+      ]);
+      return { status: response.status, headers, text };
+    };
+    const [mine, reference] = await Promise.all([read(ours.url), read(theirs.url)]);
+    expect(mine).toEqual(reference);
+    expect(mine.status).toBe(200);
+  });
+
+  it.each([
+    ["bad input", `/count?input=${input({ to: 9 })}`, {}, 400],
+    ["a context that refuses", `/count?input=${input({ to: 1 })}`, { authorization: "Bearer refuse" }, 401],
+  ])(
+    "refuses a subscription with %s as an HTTP error before any stream, where tRPC streams the same error",
+    async (_name, path, headers, status) => {
+      const mine = await fetch(`${ours.url}/trpc${path}`, { headers });
+      expect(mine.status).toBe(status);
+      expect(mine.headers.get("content-type")).toBe("application/json");
+      expect(JSON.parse(mine.headers.get("x-meta") ?? "{}")).toMatchObject({ type: "subscription", eagerGeneration: false });
+      const body = (await mine.json()) as { error: unknown };
+
+      const controller = new AbortController();
+      const reference = await fetch(`${theirs.url}/trpc${path}`, { headers, signal: controller.signal });
+      expect(reference.status).toBe(200);
+      const text = await readUntil(reference, "event: serialized-error");
+      controller.abort();
+      const data = /event: serialized-error\ndata: (.*)\n/.exec(text)?.[1];
+      const strip = (value: unknown) => JSON.parse(JSON.stringify(value).replace(/"stack":"(?:[^"\\]|\\.)*"/g, '"stack":"…"'));
+      expect(strip(body.error)).toEqual(strip(JSON.parse(data ?? "null")));
+    },
+  );
 
   it("streams a subscription as server-sent events and ends it when the client leaves", async () => {
     const ended = subscriptionsEnded;

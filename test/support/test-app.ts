@@ -5,6 +5,7 @@ import { createAppContainer } from "../../server/src/container.js";
 import { IN_MEMORY_PGLITE } from "../../server/src/database/open-database.js";
 import { createWinstonLogger } from "../../server/src/logging/winston-logger.js";
 import type { Logger } from "../../server/src/shared/application/logger.js";
+import { RATE_LIMITS, type RateLimits } from "../../server/src/shared/application/rate-limits.js";
 import { appRouter } from "../../server/src/trpc/app.router.js";
 import type { Context } from "../../server/src/trpc/context.js";
 import { createCallerFactory } from "../../server/src/trpc/init.js";
@@ -18,6 +19,15 @@ export type Backend = "pglite" | "postgres";
 export function backends(): Backend[] {
   return inject("postgresUrl") ? ["pglite", "postgres"] : ["pglite"];
 }
+
+/** Rate limits that suites never meet; the defaults themselves are checked in config.test.ts. */
+export const GENEROUS_RATE_LIMITS: Record<string, string> = {
+  RATE_LIMIT_CALLER_POINTS: "1000000",
+  RATE_LIMIT_IP_POINTS: "1000000",
+  RATE_LIMIT_LOGIN_POINTS: "1000000",
+  RATE_LIMIT_REGISTER_POINTS: "1000000",
+  RATE_LIMIT_UPLOAD_POINTS: "1000000",
+};
 
 export const silentLogger: Logger = createWinstonLogger({ level: "silent", json: true });
 
@@ -34,6 +44,9 @@ export async function testConfig(
     ARGON2_MEMORY_KIB: "1024",
     ARGON2_TIME_COST: "1",
     JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
+    // Every suite calls from 127.0.0.1, many register dozens of users: limits on, but out of reach.
+    // The rate-limit suites set small ones of their own.
+    ...GENEROUS_RATE_LIMITS,
     ...extra,
   };
   if (backend === "postgres") {
@@ -76,6 +89,8 @@ export async function openTestApp(config: AppConfig, dispose: () => Promise<void
     authorization,
     exposeErrorDetails: false,
     resolve: resolveFrom(container),
+    response: { headers: {} },
+    rateLimits: container.get<RateLimits>(RATE_LIMITS),
   });
   return {
     config,

@@ -5,6 +5,7 @@ import type { Container } from "inversify";
 import type { AppConfig } from "../config/config.js";
 import { HEALTH_CHECK, type HealthCheck } from "../shared/application/health-check.js";
 import type { Logger } from "../shared/application/logger.js";
+import { RATE_LIMITS, type RateLimits } from "../shared/application/rate-limits.js";
 import { appRouter } from "../trpc/app.router.js";
 import type { Context } from "../trpc/context.js";
 import { resolveFrom } from "../trpc/resolve-from.js";
@@ -28,12 +29,13 @@ export function createHttpApp(container: Container, config: AppConfig, logger: L
     cors({
       origin: config.http.corsOrigins,
       credentials: true,
-      exposedHeaders: ["X-Request-Id", "Retry-After"],
+      exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
     }),
   );
   app.use(healthRoutes(container.getAll<HealthCheck>(HEALTH_CHECK)));
   for (const routes of boundAll<HttpRoutes>(container, HTTP_ROUTES)) app.use(routes.mountPath, routes.router);
   app.use("/trpc", trpcGuardMiddleware());
+  const rateLimits = container.get<RateLimits>(RATE_LIMITS);
   app.use(
     "/trpc",
     trpcHandler({
@@ -45,7 +47,11 @@ export function createHttpApp(container: Container, config: AppConfig, logger: L
         authorization: req.get("authorization") ?? null,
         exposeErrorDetails: !config.isProduction,
         resolve: resolveFrom(container),
+        response: { headers: {} },
+        rateLimits,
       }),
+      // What procedures and middlewares put in ctx.response (e.g. a 429's Retry-After), on both paths.
+      responseMeta: ({ ctx }) => (ctx ? { headers: ctx.response.headers, ...(ctx.response.status ? { status: ctx.response.status } : {}) } : {}),
       onError: ({ error, path, type }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") {
           logger.error("procedure failed", { path, type, error: error.cause ?? error });

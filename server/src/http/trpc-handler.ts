@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyTRPCRouter, inferRouterContext } from "@trpc/server";
 import { internal_exceptionHandler } from "@trpc/server/adapters/node-http";
-import { resolveResponse, type HTTPErrorHandler } from "@trpc/server/http";
+import { resolveResponse, type HTTPErrorHandler, type ResponseMetaFn } from "@trpc/server/http";
 import type { Request as ExpressRequest, Response as ExpressResponse, RequestHandler } from "express";
 import { NodeTrpcRequest } from "./trpc-node-request.js";
 import { answerSingleCall } from "./trpc-single-call.js";
@@ -11,6 +11,11 @@ export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
   maxBodySize: number;
   createContext: (req: ExpressRequest, res: ExpressResponse) => inferRouterContext<TRouter>;
   onError?: HTTPErrorHandler<TRouter, IncomingMessage>;
+  /**
+   * Headers and status from the call's context and results (tRPC's own option), applied on both
+   * paths: the single-call one and resolveResponse.
+   */
+  responseMeta?: ResponseMetaFn<TRouter>;
 }
 
 /** Answers that come whole (JSON, errors); event streams and JSON lines are written as they come. */
@@ -66,11 +71,13 @@ async function handle<TRouter extends AnyTRPCRouter>(
     signal: abort.signal,
     createContext,
     onError: (error) => options.onError?.({ ...error, req }),
+    responseMeta: options.responseMeta,
   });
   if (answer) {
     res.statusCode = answer.status;
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    res.end(answer.body);
+    if ("body" in answer) res.end(answer.body);
+    else await writeStream(answer.stream, res, abort.signal);
     return;
   }
   const response = await resolveResponse({
@@ -80,6 +87,7 @@ async function handle<TRouter extends AnyTRPCRouter>(
     error: null,
     createContext,
     onError: (error) => options.onError?.({ ...error, req }),
+    ...(options.responseMeta ? { responseMeta: options.responseMeta } : {}),
   });
   await writeResponse(response, res, abort.signal);
 }
@@ -97,9 +105,15 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
     res.end(Buffer.from(await response.arrayBuffer()));
     return;
   }
-  const reader = response.body.getReader();
+  await writeStream(response.body, res, signal);
+}
+
+/** Copies an event stream or JSON lines to the socket as they come, ending when either side does. */
+async function writeStream(body: ReadableStream<Uint8Array>, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const reader = body.getReader();
   const cancel = () => void reader.cancel().catch(() => undefined);
   signal.addEventListener("abort", cancel, { once: true });
+  if (signal.aborted) cancel();
   try {
     for (;;) {
       const { done, value } = await reader.read();

@@ -1,14 +1,19 @@
 import type { AnyTRPCRouter } from "@trpc/server";
+import type { ResponseMeta, ResponseMetaFn } from "@trpc/server/http";
+import { isObservable, observableToAsyncIterable } from "@trpc/server/observable";
 import {
   getAcceptHeader,
   getErrorShape,
   getHTTPStatusCode,
+  getLastEventId,
   getProcedureAtPath,
   getRequestInfo,
   getTRPCErrorFromUnknown,
   isAsyncIterable,
   isObject,
   isPromise,
+  sseHeaders,
+  sseStreamProducer,
   transformTRPCResponse,
   TRPCError,
   urlPathToProcedurePath,
@@ -38,16 +43,21 @@ export interface SingleCall<TRouter extends AnyTRPCRouter> {
   signal: AbortSignal;
   createContext: () => Promise<unknown>;
   onError: (error: SingleCallError) => void;
+  /** As resolveResponse's option: called once the results are known, its headers and status win. */
+  responseMeta?: ResponseMetaFn<TRouter> | undefined;
 }
 
-/** The answer to write: resolveResponse's status, headers and body for the same request. */
-export interface SingleCallAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+export type AnswerHeaders = Record<string, string | string[]>;
 
-const METHOD_OF: Partial<Record<ProcedureType, string>> = { query: "GET", mutation: "POST" };
+/**
+ * The answer to write: resolveResponse's status, headers and body for the same request; for a
+ * subscription whose procedure accepted the call, the event stream to copy to the socket.
+ */
+export type SingleCallAnswer =
+  | { status: number; headers: AnswerHeaders; body: string }
+  | { status: number; headers: AnswerHeaders; stream: ReadableStream<Uint8Array> };
+
+const METHOD_OF: Partial<Record<ProcedureType, string>> = { query: "GET", mutation: "POST", subscription: "GET" };
 /** Both headers resolveResponse sets on every JSON answer, in its order. */
 const JSON_HEADERS = { vary: "trpc-accept, accept", "content-type": "application/json" };
 
@@ -59,10 +69,16 @@ const JSON_HEADERS = { vary: "trpc-accept, accept", "content-type": "application
  * that decide the answer are tRPC's own exports (request info and input parsing, procedure call,
  * error shape, status, transformer), called in resolveResponse's order.
  *
+ * A subscription (GET, unbatched) is answered here too, with one deliberate difference: its
+ * procedure runs before anything is written, and if it throws (bad input, no credentials, a job
+ * that is not the caller's) the answer is that error as JSON with its HTTP status, where
+ * resolveResponse would open a 200 event stream that carries the error (and an EventSource would
+ * reconnect to it forever). A procedure that accepts the call is streamed as resolveResponse does.
+ *
  * Returns undefined, having read nothing from the request, for anything else (batches, streaming,
- * subscriptions, unknown procedures, a method the procedure does not accept, a content type tRPC
- * refuses): those go through resolveResponse itself. `trpc-adapter.test.ts` holds both paths to
- * the stock adapter's answers.
+ * unknown procedures, a method the procedure does not accept, a content type tRPC refuses): those
+ * go through resolveResponse itself. `trpc-adapter.test.ts` holds both paths to the stock
+ * adapter's answers, headers and statuses set through responseMeta included.
  */
 export async function answerSingleCall<TRouter extends AnyTRPCRouter>(
   call: SingleCall<TRouter>,
@@ -80,7 +96,7 @@ export async function answerSingleCall<TRouter extends AnyTRPCRouter>(
     return undefined; // a malformed path, or a lazy router that fails to load: resolveResponse answers
   }
   if (!procedure || METHOD_OF[procedure._def.type] !== method) return undefined;
-  let info: Awaited<ReturnType<typeof getRequestInfo>>;
+  let info: RequestInfo;
   try {
     info = await getRequestInfo({
       req,
@@ -99,6 +115,8 @@ export async function answerSingleCall<TRouter extends AnyTRPCRouter>(
 
   const config = router._def._config;
   const type = procedure._def.type;
+  // Streams that end on their own after a while are resolveResponse's to time.
+  if (type === "subscription" && (config.sse?.enabled === false || config.sse?.maxDurationMs)) return undefined;
   let ctx: unknown;
   let ctxError: TRPCError | undefined;
   try {
@@ -123,8 +141,9 @@ export async function answerSingleCall<TRouter extends AnyTRPCRouter>(
     const input = procedureCall.result();
     call.onError({ error, path, input, ctx, type, req });
     const shape = getErrorShape({ config, ctx, error, input, path, type });
-    return json(config, { error: shape }, [error]);
+    return json(call, info, ctx, type, { error: shape }, [error]);
   }
+  if (type === "subscription") return subscription(call, info, ctx, path, data, procedureCall.result);
   if (isDataStream(data)) {
     // resolveResponse throws this past the call, so its shape has no path or input.
     const error = new TRPCError({
@@ -132,20 +151,117 @@ export async function answerSingleCall<TRouter extends AnyTRPCRouter>(
       message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
     });
     call.onError({ error, path: undefined, input: undefined, ctx, type, req });
-    return json(config, { error: getErrorShape({ config, ctx, error, input: undefined, path: undefined, type }) }, [error]);
+    const shape = getErrorShape({ config, ctx, error, input: undefined, path: undefined, type });
+    return json(call, info, ctx, type, { error: shape }, [error]);
   }
-  return json(config, { result: { data } }, []);
+  return json(call, info, ctx, type, { result: { data } }, []);
 }
 
 type Config = AnyTRPCRouter["_def"]["_config"];
 type Envelope = TRPCResponse<unknown, TRPCErrorShape>;
+type RequestInfo = Awaited<ReturnType<typeof getRequestInfo>>;
 
-function json(config: Config, envelope: Envelope, errors: TRPCError[]): SingleCallAnswer {
+function json<TRouter extends AnyTRPCRouter>(
+  call: SingleCall<TRouter>,
+  info: RequestInfo,
+  ctx: unknown,
+  type: ProcedureType,
+  envelope: Envelope,
+  errors: TRPCError[],
+): SingleCallAnswer {
+  const config: Config = call.router._def._config;
+  let status = getHTTPStatusCode([envelope], errors);
+  let headers: AnswerHeaders = JSON_HEADERS;
+  if (call.responseMeta) {
+    const meta = call.responseMeta(metaOptions(info, ctx, type, [envelope], errors, false));
+    headers = withMeta({ ...JSON_HEADERS }, meta);
+    if (meta.status) status = meta.status;
+  }
+  return { status, headers, body: JSON.stringify(transformTRPCResponse(config, envelope)) };
+}
+
+/** The event stream of a subscription whose procedure accepted the call, as resolveResponse writes it. */
+function subscription<TRouter extends AnyTRPCRouter>(
+  call: SingleCall<TRouter>,
+  info: RequestInfo,
+  ctx: unknown,
+  path: string,
+  data: unknown,
+  input: () => unknown,
+): SingleCallAnswer {
+  const config: Config = call.router._def._config;
+  const iterable = isObservable(data)
+    ? observableToAsyncIterable(data, call.signal)
+    : isAsyncIterable(data)
+      ? data
+      : failing(
+          new TRPCError({
+            message: `Subscription ${path} did not return an observable or a AsyncGenerator`,
+            code: "INTERNAL_SERVER_ERROR",
+          }),
+        );
+  const stream = sseStreamProducer({
+    ...config.sse,
+    lastEventId: getLastEventId({ headers: call.req.headers, searchParams: call.url.searchParams }),
+    data: iterable,
+    serialize: (value) => config.transformer.output.serialize(value),
+    formatError({ error: cause }) {
+      const error = getTRPCErrorFromUnknown(cause);
+      call.onError({ error, path, input: input(), ctx, type: "subscription", req: call.req });
+      return getErrorShape({ config, ctx, error, input: input(), path, type: "subscription" });
+    },
+  });
+  let status = 200;
+  const headers: AnswerHeaders = { vary: JSON_HEADERS.vary };
+  for (const [name, value] of Object.entries(sseHeaders)) headers[name.toLowerCase()] = value;
+  if (call.responseMeta) {
+    const meta = call.responseMeta(metaOptions(info, ctx, "subscription", [], [], true));
+    withMeta(headers, meta);
+    if (meta.status) status = meta.status;
+  }
+  return { status, headers, stream };
+}
+
+async function* failing(error: TRPCError): AsyncGenerator<never> {
+  throw error;
+}
+
+/** responseMeta's argument, as resolveResponse builds it. */
+function metaOptions(
+  info: RequestInfo,
+  ctx: unknown,
+  type: ProcedureType,
+  data: Envelope[],
+  errors: TRPCError[],
+  eagerGeneration: boolean,
+): Parameters<ResponseMetaFn<AnyTRPCRouter>>[0] {
   return {
-    status: getHTTPStatusCode([envelope], errors),
-    headers: JSON_HEADERS,
-    body: JSON.stringify(transformTRPCResponse(config, envelope)),
+    ctx: ctx as never,
+    info,
+    paths: info.calls.map((procedureCall) => procedureCall.path),
+    data: data as never,
+    errors,
+    eagerGeneration,
+    type,
   };
+}
+
+/** resolveResponse's merge: a Headers object's values are appended, a record's set (arrays appended). */
+function withMeta(headers: AnswerHeaders, meta: ResponseMeta): AnswerHeaders {
+  const append = (name: string, value: string) => {
+    const key = name.toLowerCase();
+    const current = headers[key];
+    headers[key] = current === undefined ? value : [...(Array.isArray(current) ? current : [current]), value];
+  };
+  if (meta.headers instanceof Headers) {
+    for (const [name, value] of meta.headers.entries()) append(name, value);
+  } else if (meta.headers) {
+    for (const [name, value] of Object.entries(meta.headers)) {
+      if (Array.isArray(value)) for (const item of value) append(name, item);
+      else if (typeof value === "string") headers[name.toLowerCase()] = value;
+    }
+  }
+  return headers;
 }
 
 /** resolveResponse's test for an answer that needs a streaming link. */

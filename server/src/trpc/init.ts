@@ -1,60 +1,31 @@
-import { initTRPC, TRPCError } from "@trpc/server";
-import { AuthenticateUseCase } from "../modules/identity/application/authenticate.use-case.js";
-import type { Caller } from "../shared/application/caller.js";
-import { IdentityErrors } from "../modules/identity/domain/identity.errors.js";
 import type { ApiKeyScope } from "../shared/domain/roles.js";
-import { DomainError } from "../shared/domain/domain-error.js";
-import { currentRequestContext, runProcedureInContext, setContextUser } from "../shared/request-context.js";
-import type { Context } from "./context.js";
-import { detailsOf, errorCodeOf, fieldErrorsOf, toTRPCError } from "./error-mapping.js";
-
-const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error, ctx }) {
-    const expose = ctx?.exposeErrorDetails ?? false;
-    const internal = error.code === "INTERNAL_SERVER_ERROR";
-    const fieldErrors = fieldErrorsOf(error);
-    return {
-      code: shape.code,
-      message: internal && !expose ? "Internal server error" : fieldErrors ? "Invalid input" : shape.message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path ?? null,
-        errorCode: errorCodeOf(error),
-        correlationId: ctx?.requestId ?? currentRequestContext()?.correlationId ?? null,
-        ...(fieldErrors ? { fieldErrors } : {}),
-        ...detailsOf(error),
-        // A 4xx is the caller's mistake; its stack would show only where it was translated.
-        ...(expose && internal && shape.data.stack ? { stack: shape.data.stack } : {}),
-      },
-    };
-  },
-});
+import { IdentityErrors } from "../modules/identity/domain/identity.errors.js";
+import { authenticateMiddleware } from "./middlewares/authenticate.middleware.js";
+import { procedureContextMiddleware } from "./middlewares/procedure-context.middleware.js";
+import { rateLimitMiddleware } from "./middlewares/rate-limit.middleware.js";
+import { t } from "./trpc.js";
 
 export const router = t.router;
 export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
-const baseProcedure = t.procedure.use(({ path, next }) =>
-  runProcedureInContext(path, async () => {
-    const result = await next();
-    if (!result.ok && result.error.cause instanceof DomainError) throw toTRPCError(result.error.cause);
-    return result;
-  }),
-);
+/**
+ * Cross-cutting concerns, one named middleware a file in ./middlewares/, composed here and nowhere
+ * else. Outermost first:
+ *
+ * 1. METRICS SLOT — the request-metrics middleware (server/src/metrics/) goes first, so it times
+ *    everything below it and sees the final outcome (domain errors already mapped). Not composed yet.
+ * 2. procedureContextMiddleware — the call's logging context; domain errors → tRPC errors.
+ * 3. the identity: none (public) or authenticateMiddleware(scope).
+ * 4. rateLimitMiddleware — the caller's (or the address's) budget, then the procedure's own.
+ */
+const baseProcedure = t.procedure.use(procedureContextMiddleware);
 
-export const publicProcedure = baseProcedure;
+export const publicProcedure = baseProcedure.use(rateLimitMiddleware);
 
 /** A user by session or by API key; an API key must carry `scope` when one is given. */
 function authenticated(scope?: ApiKeyScope) {
-  return baseProcedure.use(async ({ ctx, next }) => {
-    if (!ctx.authorization) {
-      throw new TRPCError({ code: "UNAUTHORIZED", message: "Authentication required" });
-    }
-    const caller: Caller = await ctx.resolve(AuthenticateUseCase).execute(ctx.authorization, scope);
-    setContextUser(caller.userId);
-    return next({ ctx: { caller } });
-  });
+  return baseProcedure.use(authenticateMiddleware(scope)).use(rateLimitMiddleware);
 }
 
 /** A user by session or by API key (any scope). Most procedures want one of the narrower ones below. */

@@ -48,6 +48,8 @@ describe.runIf(redisAvailable)("Redis outage: stopped and started again under a 
     port = await freePort();
     redis = await startRedis(port);
     api = await startHttpApi("pglite", {
+      // On disk, from the template npm install prepared: much quicker to open than an in-memory initdb.
+      PGLITE_DATA_DIR: path.join(sandbox, "pg"),
       REDIS_URL: `redis://127.0.0.1:${port}`,
       QUEUE_PREFIX: `rboutage-${randomUUID().slice(0, 8)}`,
       LOCAL_STORAGE_DIR: path.join(sandbox, "objects"),

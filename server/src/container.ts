@@ -11,7 +11,6 @@ import { createEventBus } from "./events/create-event-bus.js";
 import { createGenerationProvider } from "./generation/create-generation-provider.js";
 import { createJobQueue } from "./queue/create-queue.js";
 import { createRateLimits } from "./rate-limit/create-rate-limits.js";
-import { createRateLimits } from "./rate-limit/create-rate-limits.js";
 import type { Database } from "./database/database.js";
 import { jobsModule } from "./modules/jobs/jobs.module.js";
 import { auditModule } from "./modules/audit/audit.module.js";
@@ -70,7 +69,6 @@ export async function createAppContainer(
       cache = adapter.value;
       return adapter;
     },
-    () => createRateLimits(config, logger),
     () => createRateLimits(config, logger),
     () => createObjectStorage(config, publicUrl, logger, { clock }),
     () => createMediaProber(config, logger),

@@ -75,18 +75,6 @@ export const envSchema = z.object({
   RATE_LIMIT_REGISTER_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
   RATE_LIMIT_UPLOAD_POINTS: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_UPLOAD_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
-  // Rate limits (docs/adr/0020): RATE_LIMITS=off counts nothing (a bench's baseline); each limit is points per window.
-  RATE_LIMITS: z.enum(["on", "off"]).default("on"),
-  RATE_LIMIT_CALLER_POINTS: z.coerce.number().int().min(1).default(600),
-  RATE_LIMIT_CALLER_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
-  RATE_LIMIT_IP_POINTS: z.coerce.number().int().min(1).default(120),
-  RATE_LIMIT_IP_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
-  RATE_LIMIT_LOGIN_POINTS: z.coerce.number().int().min(1).default(10),
-  RATE_LIMIT_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
-  RATE_LIMIT_REGISTER_POINTS: z.coerce.number().int().min(1).default(10),
-  RATE_LIMIT_REGISTER_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
-  RATE_LIMIT_UPLOAD_POINTS: z.coerce.number().int().min(1).default(60),
-  RATE_LIMIT_UPLOAD_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   QUEUE_PREFIX: z
     .string()

@@ -3,7 +3,6 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { crossVariableProblems, DEV_JWT_SECRET, envSchema } from "./config.schema.js";
 import type { RateLimitName, RateLimitRule } from "../shared/application/rate-limits.js";
-import type { RateLimitName, RateLimitRule } from "../shared/application/rate-limits.js";
 
 export interface AppConfig {
   env: "development" | "production" | "test";
@@ -36,7 +35,6 @@ export interface AppConfig {
   media: { ffprobePath: string | undefined; ffmpegPath: string | undefined };
   cache: { ttlSeconds: number };
   rateLimits: RateLimitsConfig;
-  rateLimits: RateLimitsConfig;
   /** With Redis, `npm run worker` runs jobs; RUN_JOBS_IN_API makes the API run them too. Without Redis the API always does. */
   jobs: { concurrency: number; queuePrefix: string; runInApi: boolean; lockMs: number; stalledIntervalMs: number };
   generation: GenerationConfig;
@@ -51,16 +49,6 @@ export interface HousekeepingConfig {
   abandonedUploadMarginSeconds: number;
   /** An ended job forgets its idempotency key this long after it was created, so the key can be used again. */
   idempotencyRetentionHours: number;
-}
-
-/**
- * Points per window for each limit (docs/adr/0020). With Redis every API process spends one budget,
- * kept under `keyPrefix` (the deployment's QUEUE_PREFIX); `enabled: false` counts nothing.
- */
-export interface RateLimitsConfig {
-  enabled: boolean;
-  keyPrefix: string;
-  rules: Record<RateLimitName, RateLimitRule>;
 }
 
 /**
@@ -170,17 +158,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     media: { ffprobePath: env.FFPROBE_PATH, ffmpegPath: env.FFMPEG_PATH },
     cache: { ttlSeconds: env.CACHE_TTL_SECONDS },
-    rateLimits: {
-      enabled: env.RATE_LIMITS === "on",
-      keyPrefix: `${env.QUEUE_PREFIX}:rl`,
-      rules: {
-        caller: { points: env.RATE_LIMIT_CALLER_POINTS, windowSeconds: env.RATE_LIMIT_CALLER_WINDOW_SECONDS },
-        ip: { points: env.RATE_LIMIT_IP_POINTS, windowSeconds: env.RATE_LIMIT_IP_WINDOW_SECONDS },
-        login: { points: env.RATE_LIMIT_LOGIN_POINTS, windowSeconds: env.RATE_LIMIT_LOGIN_WINDOW_SECONDS },
-        register: { points: env.RATE_LIMIT_REGISTER_POINTS, windowSeconds: env.RATE_LIMIT_REGISTER_WINDOW_SECONDS },
-        upload: { points: env.RATE_LIMIT_UPLOAD_POINTS, windowSeconds: env.RATE_LIMIT_UPLOAD_WINDOW_SECONDS },
-      },
-    },
     rateLimits: {
       enabled: env.RATE_LIMITS === "on",
       keyPrefix: `${env.QUEUE_PREFIX}:rl`,

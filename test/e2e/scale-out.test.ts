@@ -16,6 +16,7 @@ import { startWorker, type WorkerProcess } from "../support/worker-process.js";
 const postgresUrl = inject("postgresUrl");
 const redisUrl = inject("redisUrl");
 const SUITE_TIMEOUT_MS = 120_000;
+const LOGIN_POINTS = 3;
 
 /**
  * Pids of the processes holding a scratch folder of this job: each run makes
@@ -55,6 +56,8 @@ describe.runIf(postgresUrl && redisUrl)("two API processes and two workers on on
       ARGON2_TIME_COST: "1",
       // One storage folder for all processes, as one bucket would be.
       LOCAL_STORAGE_DIR: path.join(sandbox, "objects"),
+      // A tiny login budget, the same on every API: one budget in Redis, whichever API is asked.
+      RATE_LIMIT_LOGIN_POINTS: String(LOGIN_POINTS),
     };
     const making = makeTestVideo(sandbox, { seconds: 20, width: 640, height: 360 });
     // The first API applies the migrations; the others start on the migrated database.
@@ -152,6 +155,32 @@ describe.runIf(postgresUrl && redisUrl)("two API processes and two workers on on
       expect(await me()).toBe(200);
       await other.auth.logout.mutate({ refreshToken: session.refreshToken });
       expect(await me()).toBe(401);
+    },
+    SUITE_TIMEOUT_MS,
+  );
+
+  it(
+    "rate limits are shared: a login budget spent on API 1 is spent on API 2",
+    async () => {
+      const email = uniqueEmail("scale-limit");
+      const store = createTokenStore();
+      await createReelbaseClient({ url: api1.url, auth: { type: "bearer", store } }).auth.register.mutate({
+        email,
+        password: PASSWORD,
+      });
+      const login = (api: ApiProcess, password: string) =>
+        fetch(`${api.url}/trpc/auth.login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email, password }),
+        });
+      for (let i = 0; i < LOGIN_POINTS; i++) expect((await login(api1, "a wrong password")).status).toBe(401);
+      // The right password, on the other process: refused, the budget is the same one.
+      const limited = await login(api2, PASSWORD);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await limited.json()).toMatchObject({ error: { data: { errorCode: "RATE_LIMITED" } } });
+      expect((await login(api1, PASSWORD)).status).toBe(429);
     },
     SUITE_TIMEOUT_MS,
   );

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { loadConfig } from "../../server/src/config/config.js";
 import { runHousekeepingTask } from "../../server/src/housekeeping/run-task.js";
 import { TimerHousekeeping } from "../../server/src/housekeeping/timer-housekeeping.js";
 import { OrphanedWorkDirsTask } from "../../server/src/modules/jobs/infra/processors/work-dirs.task.js";
@@ -118,5 +119,33 @@ describe("the scratch-folder task", () => {
     expect(await task.run()).toEqual({ removed: 1 });
     expect(await readdir(root)).toEqual([path.basename(live)]);
     expect(await task.run()).toEqual({ removed: 0 });
+  });
+});
+
+describe("housekeeping configuration", () => {
+  it("runs every 15 minutes by default, remembers idempotency keys for 24 h, and can be turned off", () => {
+    expect(loadConfig({}).housekeeping).toEqual({
+      enabled: true,
+      intervalMs: 900_000,
+      abandonedUploadMarginSeconds: 3600,
+      idempotencyRetentionHours: 24,
+    });
+    expect(loadConfig({ HOUSEKEEPING: "off" }).housekeeping.enabled).toBe(false);
+    expect(
+      loadConfig({ HOUSEKEEPING_INTERVAL_MS: "60000", ABANDONED_UPLOAD_MARGIN_SECONDS: "0", IDEMPOTENCY_RETENTION_HOURS: "48" })
+        .housekeeping,
+    ).toMatchObject({ intervalMs: 60_000, abandonedUploadMarginSeconds: 0, idempotencyRetentionHours: 48 });
+  });
+
+  it("names every bad value", () => {
+    expect(() => loadConfig({ HOUSEKEEPING: "maybe", HOUSEKEEPING_INTERVAL_MS: "5", IDEMPOTENCY_RETENTION_HOURS: "0" })).toThrow(
+      expect.objectContaining({
+        problems: expect.arrayContaining([
+          expect.stringContaining("HOUSEKEEPING:"),
+          expect.stringContaining("HOUSEKEEPING_INTERVAL_MS:"),
+          expect.stringContaining("IDEMPOTENCY_RETENTION_HOURS:"),
+        ]),
+      }),
+    );
   });
 });

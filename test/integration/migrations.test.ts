@@ -20,6 +20,7 @@ const APP_TABLES = [
   "credit_accounts",
   "credit_entries",
   "jobs",
+  "pending_object_deletions",
   "refresh_tokens",
   "sessions",
   "stored_files",

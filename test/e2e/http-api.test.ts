@@ -81,7 +81,11 @@ describe("the API over real HTTP", () => {
     expect((await fetch(`${api.url}/health/live`, { method: "POST" })).status).toBe(404);
     const ready = await api.get("/health/ready");
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ok", checks: { database: "ok", storage: "ok", queue: "ok" } });
+    expect(await ready.json()).toEqual({
+      status: "ok",
+      checks: { database: "ok", storage: "ok", queue: "ok" },
+      adapters: { database: "pglite", storage: "local", queue: "embedded" },
+    });
   });
 
   it("sends security headers and honours the CORS allow-list", async () => {

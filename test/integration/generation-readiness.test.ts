@@ -65,6 +65,7 @@ describe("readiness with the remote generation provider", () => {
       status: "degraded",
       degraded: ["generation"],
       checks: { database: "ok", storage: "ok", generation: "degraded", queue: "ok" },
+      adapters: { database: "pglite", storage: "local", queue: "embedded" },
     });
     expect(api.rawLogs()).not.toContain(API_KEY);
   });

@@ -69,6 +69,7 @@ describe.runIf(privatePostgresAvailable())("PostgreSQL outage: stopped and start
     // The embedded queue is the jobs table: it is down with the database.
     expect(ready.body.failing?.sort()).toEqual(["database", "queue"]);
     expect(ready.body.checks.storage).toBe("ok");
+    expect(ready.body.adapters).toMatchObject({ database: "postgres", queue: "embedded" });
     expect((await fetch(`${api.url}/health/live`)).status).toBe(200);
   });
 

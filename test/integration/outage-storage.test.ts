@@ -116,6 +116,7 @@ describe("Storage outage: s3rver stopped and started again under a running API",
       expect(ready.status).toBe(503);
       expect(ready.body.failing).toEqual(["storage"]);
       expect(ready.body.checks).toMatchObject({ database: "ok" });
+      expect(ready.body.adapters).toMatchObject({ storage: "s3" });
       expect((await fetch(`${api.url}/health/live`)).status).toBe(200);
     } finally {
       await hole.close();

@@ -32,7 +32,10 @@ export interface OutageClient {
   query(path: string, input?: unknown): Promise<Answer>;
   mutate(path: string, input: unknown): Promise<Answer>;
   /** GET /health/ready: the status and the parsed report. */
-  ready(): Promise<{ status: number; body: { status: string; failing?: string[]; checks: Record<string, string> } }>;
+  ready(): Promise<{
+    status: number;
+    body: { status: string; failing?: string[]; checks: Record<string, string>; adapters?: Record<string, string> };
+  }>;
 }
 
 /** A registered user of `api`, calling it as a client would. */

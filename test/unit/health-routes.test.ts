@@ -49,4 +49,18 @@ describe("/health/ready", () => {
       },
     });
   });
+
+  it("says which adapter serves each part that declares one", async () => {
+    const database: HealthCheck = { name: "database", adapter: "pglite", check: async () => {} };
+    const cache: HealthCheck = { name: "cache", adapter: "redis", check: () => Promise.reject(new Error("down")) };
+    expect(await ready([database, cache, ok("generation", true)])).toEqual({
+      status: 503,
+      body: {
+        status: "unavailable",
+        failing: ["cache"],
+        checks: { database: "ok", cache: "failing", generation: "ok" },
+        adapters: { database: "pglite", cache: "redis" },
+      },
+    });
+  });
 });

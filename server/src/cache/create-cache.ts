@@ -21,7 +21,7 @@ export async function createCache(config: AppConfig, logger: Logger): Promise<Pl
       value: redis,
       describe: `Redis (${maskRedisUrl(config.redisUrl)})`,
       close: () => redis.close(),
-      healthCheck: { name: "cache", check: () => redis.ping() },
+      healthCheck: { name: "cache", adapter: "redis", check: () => redis.ping() },
     };
   }
   return {

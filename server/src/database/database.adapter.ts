@@ -13,6 +13,6 @@ export async function createDatabaseAdapter(config: AppConfig, logger: Logger): 
     value: database,
     describe: config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite (${config.database.dataDir})`,
     close: () => database.close(),
-    healthCheck: { name: "database", check: () => database.ping() },
+    healthCheck: { name: "database", adapter: database.kind, check: () => database.ping() },
   };
 }

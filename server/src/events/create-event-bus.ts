@@ -26,7 +26,7 @@ export async function createEventBus(
       value: bus,
       describe: `Redis pub/sub (${maskRedisUrl(config.redisUrl)})`,
       close: () => bus.close(),
-      healthCheck: { name: "event bus", check: () => bus.ping() },
+      healthCheck: { name: "event bus", adapter: "redis", check: () => bus.ping() },
     };
   }
   const bus = new InProcessEventBus(logger);

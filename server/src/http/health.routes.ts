@@ -8,7 +8,8 @@ type CheckStatus = "ok" | "failing" | "degraded";
 /**
  * Readiness: are the dependencies reachable. A failing required check answers 503 "unavailable"
  * (`failing` names them); a failing optional one (the generation provider's circuit is open)
- * answers 200 "degraded" (`degraded` names them), so the instance stays in rotation.
+ * answers 200 "degraded" (`degraded` names them), so the instance stays in rotation. `adapters`
+ * says which implementation serves each part that declares one (`{"database": "pglite", …}`).
  * Liveness is answered ahead of express (liveness.ts).
  */
 export function healthRoutes(checks: HealthCheck[]): Router {
@@ -17,12 +18,14 @@ export function healthRoutes(checks: HealthCheck[]): Router {
     const results = await Promise.all(checks.map(runCheck));
     const failing = results.filter((result) => result.status === "failing").map((result) => result.name);
     const degraded = results.filter((result) => result.status === "degraded").map((result) => result.name);
+    const adapters = checks.flatMap((check) => (check.adapter ? [[check.name, check.adapter] as const] : []));
     const status = failing.length > 0 ? "unavailable" : degraded.length > 0 ? "degraded" : "ok";
     res.status(failing.length === 0 ? 200 : 503).json({
       status,
       ...(failing.length > 0 ? { failing } : {}),
       ...(degraded.length > 0 ? { degraded } : {}),
       checks: Object.fromEntries(results.map((result) => [result.name, result.status])),
+      ...(adapters.length > 0 ? { adapters: Object.fromEntries(adapters) } : {}),
     });
   });
   return routes;

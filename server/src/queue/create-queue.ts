@@ -28,7 +28,7 @@ export async function createJobQueue(config: AppConfig, logger: Logger, database
       value: queue,
       describe: `BullMQ (${maskRedisUrl(config.redisUrl)}, prefix ${config.jobs.queuePrefix})`,
       close: () => queue.close(),
-      healthCheck: { name: "queue", check: () => queue.ping() },
+      healthCheck: { name: "queue", adapter: "bullmq", check: () => queue.ping() },
     };
   }
   const queue = new EmbeddedQueue(database, {
@@ -42,6 +42,6 @@ export async function createJobQueue(config: AppConfig, logger: Logger, database
     value: queue,
     describe: `embedded (the jobs table, run in this process)`,
     close: () => queue.close(),
-    healthCheck: { name: "queue", check: async () => void (await database.ping()) },
+    healthCheck: { name: "queue", adapter: "embedded", check: async () => void (await database.ping()) },
   };
 }

@@ -56,7 +56,7 @@ function storageAdapter(storage: ObjectStorage) {
     port: "object storage",
     token: OBJECT_STORAGE,
     value: storage,
-    healthCheck: { name: "storage", check: () => storage.ping() },
+    healthCheck: { name: "storage", adapter: storage.kind, check: () => storage.ping() },
   };
 }
 

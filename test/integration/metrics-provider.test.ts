@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryCache } from "../../server/src/cache/in-memory.cache.js";
 import { HttpGenerationProvider } from "../../server/src/generation/http/http-generation.provider.js";
 import { PromMetrics } from "../../server/src/metrics/prom-metrics.js";
+import type { GenerationRequest } from "../../server/src/shared/application/generation-provider.js";
 import { parseScrape } from "../support/prometheus.js";
 import { silentLogger } from "../support/test-app.js";
 
@@ -47,7 +48,7 @@ describe("generation provider metrics", () => {
       parseScrape(await metrics.scrape()).value("reelbase_generation_provider_breaker_state", { state: name });
     expect(await state("closed")).toBe(1);
 
-    const request = { idempotencyKey: "job-1", script: "Hello.", voice: "en-us", width: 1280, height: 720 };
+    const request: GenerationRequest = { idempotencyKey: "job-1", script: "Hello.", voice: "en-us", width: 1280, height: 720 };
     await expect(provider.generate(request, run)).rejects.toThrow();
     const scrape = parseScrape(await metrics.scrape());
     // Three attempts, each a 503; the third opens the circuit.

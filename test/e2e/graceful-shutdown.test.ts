@@ -48,17 +48,23 @@ function closedInOrder(output: string): string[] {
   return [...output.matchAll(/closed ([\w ]+?)\s*(?:\{|$)/gm)].map((match) => match[1] ?? "");
 }
 
-/** The resources in the order they were started: each adapter's `<name>: <adapter>` line, the HTTP server's `listening on`. */
-function startedInOrder(output: string, names: string[]): string[] {
-  const at = new Map(
-    names.map((name) => [
-      name,
-      name === "http server" ? output.indexOf("listening on") : output.search(new RegExp(`\\b${name}: `)),
-    ]),
-  );
-  const unseen = names.filter((name) => (at.get(name) ?? -1) < 0);
-  if (unseen.length > 0) throw new Error(`no start line for ${unseen.join(", ")}:\n${output}`);
-  return [...names].sort((a, b) => (at.get(a) ?? 0) - (at.get(b) ?? 0));
+/**
+ * The closed resources that log a start line (each adapter's `<name>: <adapter>`, the HTTP server's
+ * `listening on`), in the order those lines were written: the order they were started.
+ */
+function startedInOrder(output: string, closed: string[]): string[] {
+  const at = (name: string) =>
+    name === "http server" ? output.indexOf("listening on") : output.search(new RegExp(`\\b${name}: `));
+  return closed.filter((name) => at(name) >= 0).sort((a, b) => at(a) - at(b));
+}
+
+/** `closed` holds `expected`, and closes what was started in reverse: last started, first closed; the database last. */
+function expectReverseStartOrder(output: string, expected: string[]): void {
+  const closed = closedInOrder(output);
+  expect(closed).toEqual(expect.arrayContaining(expected));
+  const started = startedInOrder(output, closed);
+  expect(closed.filter((name) => started.includes(name))).toEqual([...started].reverse());
+  expect(closed.at(-1)).toBe("database");
 }
 
 // Real processes on real PostgreSQL and Redis; REQUIRE_SERVICES/CI make their absence fail the run in global setup.
@@ -68,6 +74,8 @@ describe.runIf(postgresUrl && redisUrl)("graceful shutdown under load", () => {
   let queuePrefix: string;
   let env: Record<string, string>;
   let source: string;
+  let api: ApiProcess;
+  let worker: WorkerProcess;
   const apis: ApiProcess[] = [];
   const workers: WorkerProcess[] = [];
 
@@ -88,8 +96,14 @@ describe.runIf(postgresUrl && redisUrl)("graceful shutdown under load", () => {
       // 50 clients from one address would spend any per-address budget: this suite is about shutdown.
       RATE_LIMITS: "off",
     };
-    // A minute of 720p to P720: still transcoding while the API stops, even on an idle machine.
-    source = await makeTestVideo(sandbox, { seconds: 60, width: 1280, height: 720 });
+    // 40 s of 720p to P720: still transcoding seconds after the API stopped, even on an idle machine.
+    const making = makeTestVideo(sandbox, { seconds: 40, width: 1280, height: 720 });
+    // The API first: it applies the migrations to the fresh database.
+    api = await startApiProcess(env);
+    apis.push(api);
+    worker = await startWorker(env);
+    workers.push(worker);
+    source = await making;
   }, SUITE_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -105,12 +119,6 @@ describe.runIf(postgresUrl && redisUrl)("graceful shutdown under load", () => {
   it(
     "SIGTERM with 50 clients calling and streams open: no accepted request fails, streams end, the worker hands its job back, exit 0",
     async () => {
-      // The API first: it applies the migrations to the fresh database.
-      const api = await startApiProcess(env);
-      apis.push(api);
-      const worker = await startWorker(env);
-      workers.push(worker);
-
       const store = createTokenStore();
       const client = createReelbaseClient({ url: api.url, auth: { type: "bearer", store } });
       const session = await client.auth.register.mutate({ email: uniqueEmail("shutdown"), password: PASSWORD });
@@ -156,6 +164,13 @@ describe.runIf(postgresUrl && redisUrl)("graceful shutdown under load", () => {
           failed.slice(0, 5).map((r) => ({ ...r, sentAt: at(r.sentAt), doneAt: at(r.doneAt) })),
         )}\n${api.output().slice(-3000)}`;
         expect(failed.length, timeline).toBe(0);
+        const ends = await Promise.all(streams.map((stream) => stream.ended));
+        process.stdout.write(
+          `graceful shutdown: ${results.length} requests, ${failed.length} failed, ` +
+            `${results.filter((r) => r.connection === "close").length} answered with Connection: close, ` +
+            `${results.filter(refused).length} refused after the listener closed; streams ended at ` +
+            `${ends.map(at).join("/")} ms, exit at ${at(exitedAt)} ms after SIGTERM\n`,
+        );
         // Answers to requests sent once the process was shutting down tell the client to go elsewhere.
         const afterSignal = results.filter((result) => result.status === 200 && result.sentAt > seenAt);
         expect(afterSignal.filter((result) => result.connection !== "close")).toEqual([]);
@@ -164,9 +179,8 @@ describe.runIf(postgresUrl && redisUrl)("graceful shutdown under load", () => {
 
         // Reverse start order: the HTTP server (started last) first, the database (first) last.
         const output = api.output();
-        const closed = closedInOrder(output);
-        expect(closed).toEqual(expect.arrayContaining(["http server", "job queue", "event bus", "cache", "database"]));
-        expect(closed).toEqual(startedInOrder(output, closed).reverse());
+        expectReverseStartOrder(output, ["http server", "job queue", "event bus", "cache", "database"]);
+        expect(closedInOrder(output)[0]).toBe("http server");
         expect(output).toContain("api stopped");
 
         // The job is still running in the worker: stopping the worker hands it back.
@@ -177,14 +191,14 @@ describe.runIf(postgresUrl && redisUrl)("graceful shutdown under load", () => {
         worker.child.kill("SIGTERM");
         await worker.exited;
         expect(worker.child.exitCode).toBe(0);
-        expect(performance.now() - workerSignalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+        const workerStoppedMs = Math.round(performance.now() - workerSignalledAt);
+        process.stdout.write(`graceful shutdown: the worker handed its job back and exited in ${workerStoppedMs} ms\n`);
+        expect(workerStoppedMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
         expect(await processesMatching(`reelbase-job-${job.id}`)).toEqual([]);
         // Queued again, not failed, and the interrupted run is not counted against its attempts.
         expect(await jobRow(database.url, job.id)).toMatchObject({ status: "QUEUED", attempts: 0, progress: 0 });
         const workerOutput = worker.output();
-        const workerClosed = closedInOrder(workerOutput);
-        expect(workerClosed).toEqual(expect.arrayContaining(["job queue", "event bus", "cache", "database"]));
-        expect(workerClosed).toEqual(startedInOrder(workerOutput, workerClosed).reverse());
+        expectReverseStartOrder(workerOutput, ["job queue", "event bus", "cache", "database"]);
         expect(workerOutput).toContain("worker stopped");
 
         // A fresh worker finishes it, as its first counted attempt.

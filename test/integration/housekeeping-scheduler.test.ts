@@ -10,6 +10,8 @@ import { backends, silentLogger, testConfig } from "../support/test-app.js";
 import { TestClock } from "../support/test-clock.js";
 
 const redisUrl = inject("redisUrl");
+/** Opening a fresh PGlite takes many seconds on a busy machine: the cases that open an app get longer. */
+const APP_CASE_TIMEOUT_MS = 120_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An app container as a process that runs jobs builds it, with its real tasks, each run counted. */
@@ -29,32 +31,40 @@ async function openApp(backend: Parameters<typeof testConfig>[0], env: Record<st
 }
 
 describe.each(backends())("embedded housekeeping on %s", (backend) => {
-  it("runs every task on a timer in this process and stops when the process closes", async () => {
-    const app = await openApp(backend, { HOUSEKEEPING_INTERVAL_MS: "100" });
-    try {
-      await startHousekeeping(app.container, app.lifecycle);
-      await vi.waitFor(() => expect(Math.min(...app.names.map(app.count))).toBeGreaterThanOrEqual(2), {
-        timeout: 10_000,
-        interval: 20,
-      });
-    } finally {
-      await app.close();
-    }
-    const after = app.names.map(app.count);
-    await sleep(400);
-    expect(app.names.map(app.count)).toEqual(after);
-  });
-
-  it("HOUSEKEEPING=off runs nothing", async () => {
-    const app = await openApp(backend, { HOUSEKEEPING_INTERVAL_MS: "100", HOUSEKEEPING: "off" });
-    try {
-      await startHousekeeping(app.container, app.lifecycle);
+  it(
+    "runs every task on a timer in this process and stops when the process closes",
+    async () => {
+      const app = await openApp(backend, { HOUSEKEEPING_INTERVAL_MS: "100" });
+      try {
+        await startHousekeeping(app.container, app.lifecycle);
+        await vi.waitFor(() => expect(Math.min(...app.names.map(app.count))).toBeGreaterThanOrEqual(2), {
+          timeout: 10_000,
+          interval: 20,
+        });
+      } finally {
+        await app.close();
+      }
+      const after = app.names.map(app.count);
       await sleep(400);
-      expect(app.names.map(app.count)).toEqual(app.names.map(() => 0));
-    } finally {
-      await app.close();
-    }
-  });
+      expect(app.names.map(app.count)).toEqual(after);
+    },
+    APP_CASE_TIMEOUT_MS,
+  );
+
+  it(
+    "HOUSEKEEPING=off runs nothing",
+    async () => {
+      const app = await openApp(backend, { HOUSEKEEPING_INTERVAL_MS: "100", HOUSEKEEPING: "off" });
+      try {
+        await startHousekeeping(app.container, app.lifecycle);
+        await sleep(400);
+        expect(app.names.map(app.count)).toEqual(app.names.map(() => 0));
+      } finally {
+        await app.close();
+      }
+    },
+    APP_CASE_TIMEOUT_MS,
+  );
 });
 
 describe.runIf(redisUrl)("housekeeping on BullMQ job schedulers", () => {
@@ -131,19 +141,23 @@ describe.runIf(redisUrl)("housekeeping on BullMQ job schedulers", () => {
     }
   });
 
-  it("with REDIS_URL a process schedules the shared tasks on BullMQ and keeps the per-process one on its timer", async () => {
-    const prefix = newPrefix();
-    const app = await openApp("pglite", { REDIS_URL: redisUrl ?? "", QUEUE_PREFIX: prefix, HOUSEKEEPING_INTERVAL_MS: "200" });
-    try {
-      await startHousekeeping(app.container, app.lifecycle);
-      const keys = (await schedulersOf(prefix)).map((scheduler) => scheduler.key).sort();
-      expect(keys).toEqual(["abandoned-uploads", "expired-sessions", "idempotency-keys", "object-deletions"]);
-      await vi.waitFor(() => expect(Math.min(...app.names.map(app.count))).toBeGreaterThanOrEqual(2), {
-        timeout: 10_000,
-        interval: 20,
-      });
-    } finally {
-      await app.close();
-    }
-  });
+  it(
+    "with REDIS_URL a process schedules the shared tasks on BullMQ and keeps the per-process one on its timer",
+    async () => {
+      const prefix = newPrefix();
+      const app = await openApp("pglite", { REDIS_URL: redisUrl ?? "", QUEUE_PREFIX: prefix, HOUSEKEEPING_INTERVAL_MS: "200" });
+      try {
+        await startHousekeeping(app.container, app.lifecycle);
+        const keys = (await schedulersOf(prefix)).map((scheduler) => scheduler.key).sort();
+        expect(keys).toEqual(["abandoned-uploads", "expired-sessions", "idempotency-keys", "object-deletions"]);
+        await vi.waitFor(() => expect(Math.min(...app.names.map(app.count))).toBeGreaterThanOrEqual(2), {
+          timeout: 10_000,
+          interval: 20,
+        });
+      } finally {
+        await app.close();
+      }
+    },
+    APP_CASE_TIMEOUT_MS,
+  );
 });

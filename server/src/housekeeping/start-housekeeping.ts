@@ -20,17 +20,20 @@ export async function startHousekeeping(container: Container, lifecycle: Lifecyc
   }
   const tasks = container.getAll<HousekeepingTask>(HOUSEKEEPING_TASK);
   const { intervalMs } = config.housekeeping;
-  const local = config.redisUrl ? tasks.filter((task) => task.perProcess) : tasks;
-  const timer = new TimerHousekeeping(local, { intervalMs, logger });
+  const url = config.redisUrl;
+  const prefix = config.jobs.queuePrefix;
+  const timer = new TimerHousekeeping(url ? tasks.filter((task) => task.perProcess) : tasks, { intervalMs, logger });
+  const shared = tasks.filter((task) => !task.perProcess);
+  const scheduled = url
+    ? new (await import("./bullmq-housekeeping.js")).BullHousekeeping(shared, { url, prefix, intervalMs, logger })
+    : null;
+  // One resource, announced as the adapters are (`<name>: …`), so its close comes in the reverse order of the starts.
+  lifecycle.add("housekeeping", async () => {
+    await scheduled?.close();
+    await timer.close();
+  });
+  const how = url ? `BullMQ job schedulers (prefix ${prefix}), ${timer.describe()} on a timer here` : "a timer in this process";
+  logger.info(`housekeeping: ${tasks.map((task) => task.name).join(", ")} every ${intervalMs} ms on ${how}`);
   timer.start();
-  lifecycle.add("housekeeping timer", () => timer.close());
-  if (config.redisUrl) {
-    const { BullHousekeeping } = await import("./bullmq-housekeeping.js");
-    const shared = tasks.filter((task) => !task.perProcess);
-    const scheduled = new BullHousekeeping(shared, { url: config.redisUrl, prefix: config.jobs.queuePrefix, intervalMs, logger });
-    lifecycle.add("housekeeping schedulers", () => scheduled.close());
-    await scheduled.start();
-  }
-  const how = config.redisUrl ? "BullMQ job schedulers, per-process chores on a timer" : "a timer in this process";
-  logger.info(`housekeeping: ${tasks.map((task) => task.name).join(", ")} every ${intervalMs} ms (${how})`);
+  await scheduled?.start();
 }

@@ -23,6 +23,11 @@ export class TimerHousekeeping {
     private readonly options: TimerHousekeepingOptions,
   ) {}
 
+  /** The tasks it runs, for the start-up line. */
+  describe(): string {
+    return this.tasks.map((task) => task.name).join(", ") || "nothing";
+  }
+
   start(): void {
     if (this.timer || this.closed || this.tasks.length === 0) return;
     this.timer = setInterval(() => {

@@ -13,6 +13,8 @@ import { createJobQueue } from "./queue/create-queue.js";
 import { createRateLimits } from "./rate-limit/create-rate-limits.js";
 import type { Database } from "./database/database.js";
 import { jobsModule } from "./modules/jobs/jobs.module.js";
+import { createMetrics } from "./metrics/create-metrics.js";
+import { RequestMetrics } from "./metrics/trpc-metrics.middleware.js";
 import { auditModule } from "./modules/audit/audit.module.js";
 import { billingModule } from "./modules/billing/billing.module.js";
 import { identityModule } from "./modules/identity/identity.module.js";
@@ -22,6 +24,7 @@ import { CLOCK, systemClock, type Clock } from "./shared/application/clock.js";
 import { GENERATION_AVAILABILITY, type GenerationAvailability } from "./shared/application/generation-provider.js";
 import { HEALTH_CHECK } from "./shared/application/health-check.js";
 import { LOGGER, type Logger } from "./shared/application/logger.js";
+import { METRICS } from "./shared/application/metrics.js";
 import { PUBLIC_URL, PublicUrl } from "./shared/application/public-url.js";
 import { Lifecycle } from "./shared/lifecycle.js";
 import type { PlatformAdapter } from "./shared/platform-adapter.js";
@@ -58,6 +61,7 @@ export async function createAppContainer(
   // The generation provider shares its breaker state through the cache opened before it.
   let cache: Cache | undefined;
   let generationAvailability: GenerationAvailability | undefined;
+  const metrics = createMetrics(config, logger, () => database);
   const platform: Array<() => PlatformAdapter | Promise<PlatformAdapter>> = [
     async () => {
       const adapter = await (opened.database ?? createDatabaseAdapter(config, logger));
@@ -75,7 +79,7 @@ export async function createAppContainer(
     () => createMediaTranscoder(config, logger),
     async () => {
       if (!cache) throw new Error("the cache must be opened before the generation provider");
-      const adapter = await createGenerationProvider(config, logger, cache);
+      const adapter = await createGenerationProvider(config, logger, cache, metrics);
       generationAvailability = adapter.availability;
       return adapter;
     },
@@ -100,6 +104,8 @@ export async function createAppContainer(
         bind(LOGGER).toConstantValue(logger);
         bind(CLOCK).toConstantValue(clock);
         bind(PUBLIC_URL).toConstantValue(publicUrl);
+        bind(METRICS).toConstantValue(metrics);
+        bind(RequestMetrics).toSelf().inSingletonScope();
         if (generationAvailability) bind(GENERATION_AVAILABILITY).toConstantValue(generationAvailability);
         for (const adapter of adapters) {
           bind(adapter.token).toConstantValue(adapter.value);

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessLogMiddleware } from "../../server/src/http/access-log.middleware.js";
 import { requestContextMiddleware } from "../../server/src/http/request-context.middleware.js";
 import { createWinstonLogger } from "../../server/src/logging/winston-logger.js";
+import { RequestMetrics } from "../../server/src/metrics/trpc-metrics.middleware.js";
+import { noMetrics } from "../../server/src/shared/application/metrics.js";
 import { noRateLimits } from "../../server/src/shared/application/rate-limits.js";
 import { setContextUser } from "../../server/src/shared/request-context.js";
 import type { Context } from "../../server/src/trpc/context.js";
@@ -53,7 +55,9 @@ beforeAll(async () => {
         ip: null,
         authorization: null,
         exposeErrorDetails: false,
-        resolve: () => {
+        // No container in this test: only the metrics middleware asks for something, and records nothing.
+        resolve: <T>(wanted: new (...args: never[]) => T): T => {
+          if (wanted === (RequestMetrics as unknown)) return new RequestMetrics(noMetrics) as T;
           throw new Error("no container in this test");
         },
         response: { headers: {} },

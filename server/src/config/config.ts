@@ -17,6 +17,7 @@ export interface AppConfig {
     shutdownTimeoutMs: number;
   };
   log: { level: "error" | "warn" | "info" | "http" | "debug" | "silent" };
+  metrics: MetricsConfig;
   database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
   redisUrl: string | undefined;
   auth: {
@@ -49,6 +50,16 @@ export interface HousekeepingConfig {
   abandonedUploadMarginSeconds: number;
   /** An ended job forgets its idempotency key this long after it was created, so the key can be used again. */
   idempotencyRetentionHours: number;
+}
+
+/**
+ * GET /metrics: on its own port when `port` is set, else on the API's port when a token is set or
+ * outside production; `token` set, a scrape needs `Authorization: Bearer <token>`.
+ */
+export interface MetricsConfig {
+  enabled: boolean;
+  token: string | undefined;
+  port: number | undefined;
 }
 
 /**
@@ -117,6 +128,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
     log: { level: env.LOG_LEVEL },
+    metrics: { enabled: env.METRICS === "on", token: env.METRICS_TOKEN, port: env.METRICS_PORT },
     database: env.DATABASE_URL ? { kind: "postgres", url: env.DATABASE_URL } : { kind: "pglite", dataDir: env.PGLITE_DATA_DIR },
     redisUrl: env.REDIS_URL,
     auth: {

@@ -51,7 +51,8 @@ export function createHttpApp(container: Container, config: AppConfig, logger: L
         rateLimits,
       }),
       // What procedures and middlewares put in ctx.response (e.g. a 429's Retry-After), on both paths.
-      responseMeta: ({ ctx }) => (ctx ? { headers: ctx.response.headers, ...(ctx.response.status ? { status: ctx.response.status } : {}) } : {}),
+      responseMeta: ({ ctx }) =>
+        ctx ? { headers: ctx.response.headers, ...(ctx.response.status ? { status: ctx.response.status } : {}) } : {},
       onError: ({ error, path, type }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") {
           logger.error("procedure failed", { path, type, error: error.cause ?? error });

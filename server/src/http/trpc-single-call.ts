@@ -222,8 +222,9 @@ function subscription<TRouter extends AnyTRPCRouter>(
   return { status, headers, stream };
 }
 
-async function* failing(error: TRPCError): AsyncGenerator<never> {
-  throw error;
+/** A stream whose first read fails, as resolveResponse streams a subscription that returned no stream. */
+function failing(error: TRPCError): AsyncIterable<never> {
+  return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }) };
 }
 
 /** responseMeta's argument, as resolveResponse builds it. */

@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import { maskRedisUrl } from "../cache/create-cache.js";
 import type { AppConfig } from "../config/config.js";
 import type { Logger } from "../shared/application/logger.js";
@@ -26,12 +27,22 @@ export async function createRateLimits(
 ): Promise<PlatformAdapter<RateLimits>> {
   const { enabled, rules, keyPrefix } = config.rateLimits;
   if (!enabled) {
-    return { port: "rate limits", token: RATE_LIMITS, value: noRateLimits, describe: "off", close: async () => {}, healthCheck: null };
+    return {
+      port: "rate limits",
+      token: RATE_LIMITS,
+      value: noRateLimits,
+      describe: "off",
+      close: async () => {},
+      healthCheck: null,
+    };
   }
   if (config.redisUrl) {
-    const [{ Redis }, { RateLimiterRedis }] = await Promise.all([import("ioredis"), import("rate-limiter-flexible")]);
+    const [{ Redis: RedisClient }, { RateLimiterRedis }] = await Promise.all([
+      import("ioredis"),
+      import("rate-limiter-flexible"),
+    ]);
     const maxReconnectDelayMs = redisOptions.maxReconnectDelayMs ?? 2_000;
-    const client = new Redis(config.redisUrl, {
+    const client = new RedisClient(config.redisUrl, {
       // While disconnected a command fails at once (and the insurance limiter counts it), never queues.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -51,6 +62,9 @@ export async function createRateLimits(
       outage = false;
       logger.info("rate limits: Redis is back; budgets are shared again");
     });
+    // Until the connection is ready every call counts in memory: give it a moment at start-up, so
+    // the first calls already spend the shared budget, but never fail or hold up a start for long.
+    await readyOrTimeout(client, redisOptions.connectTimeoutMs ?? 1_000);
     const limits = new FlexibleRateLimits(
       rules,
       (name, rule) =>
@@ -83,4 +97,16 @@ export async function createRateLimits(
     close: async () => {},
     healthCheck: null,
   };
+}
+
+function readyOrTimeout(client: Redis, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off("ready", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once("ready", done);
+  });
 }

@@ -21,7 +21,10 @@ export class FlexibleRateLimits implements RateLimits {
     private readonly logger: Logger,
   ) {
     this.limiters = new Map(
-      (Object.entries(rules) as [RateLimitName, RateLimitRule][]).map(([name, rule]) => [name, { limiter: factory(name, rule), rule }]),
+      (Object.entries(rules) as [RateLimitName, RateLimitRule][]).map(([name, rule]) => [
+        name,
+        { limiter: factory(name, rule), rule },
+      ]),
     );
   }
 

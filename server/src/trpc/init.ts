@@ -1,4 +1,5 @@
 import type { ApiKeyScope } from "../shared/domain/roles.js";
+import { metricsMiddleware } from "../metrics/trpc-metrics.middleware.js";
 import { IdentityErrors } from "../modules/identity/domain/identity.errors.js";
 import { authenticateMiddleware } from "./middlewares/authenticate.middleware.js";
 import { procedureContextMiddleware } from "./middlewares/procedure-context.middleware.js";
@@ -13,13 +14,13 @@ export const createCallerFactory = t.createCallerFactory;
  * Cross-cutting concerns, one named middleware a file in ./middlewares/, composed here and nowhere
  * else. Outermost first:
  *
- * 1. METRICS SLOT — the request-metrics middleware (server/src/metrics/) goes first, so it times
- *    everything below it and sees the final outcome (domain errors already mapped). Not composed yet.
+ * 1. metricsMiddleware (server/src/metrics/) — first, so it times everything below it and sees the
+ *    final outcome of every call, those refused by the middlewares after it included.
  * 2. procedureContextMiddleware — the call's logging context; domain errors → tRPC errors.
  * 3. the identity: none (public) or authenticateMiddleware(scope).
  * 4. rateLimitMiddleware — the caller's (or the address's) budget, then the procedure's own.
  */
-const baseProcedure = t.procedure.use(procedureContextMiddleware);
+const baseProcedure = t.procedure.use(metricsMiddleware).use(procedureContextMiddleware);
 
 export const publicProcedure = baseProcedure.use(rateLimitMiddleware);
 

@@ -1,3 +1,4 @@
+import { RequestMetrics } from "../../metrics/trpc-metrics.middleware.js";
 import type { Caller } from "../../shared/application/caller.js";
 import type { RateLimitName, RateLimitVerdict } from "../../shared/application/rate-limits.js";
 import { DomainError } from "../../shared/domain/domain-error.js";
@@ -42,13 +43,12 @@ async function spendProcedureBudget(
 async function spend(ctx: Context, limit: RateLimitName, key: string): Promise<void> {
   const verdict = await ctx.rateLimits.consume(limit, key);
   if (verdict.allowed) return;
+  ctx.resolve(RequestMetrics).metrics.rateLimited(limit);
   setLimitHeaders(ctx.response, verdict);
-  throw new DomainError(
-    ErrorCodes.RATE_LIMITED,
-    "RATE_LIMITED",
-    `Too many requests: try again in ${verdict.resetSeconds} s`,
-    { limit, retryAfterSeconds: verdict.resetSeconds },
-  );
+  throw new DomainError(ErrorCodes.RATE_LIMITED, "RATE_LIMITED", `Too many requests: try again in ${verdict.resetSeconds} s`, {
+    limit,
+    retryAfterSeconds: verdict.resetSeconds,
+  });
 }
 
 /** When several calls of one batch are refused, the headers name the longest wait. */

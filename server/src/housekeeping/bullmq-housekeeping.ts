@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import type { HousekeepingTask } from "../shared/application/housekeeping.js";
 import type { Logger } from "../shared/application/logger.js";
 import { runHousekeepingTask } from "./run-task.js";
+import { outageWarnings } from "../queue/redis-outage-warnings.js";
 
 export interface BullHousekeepingOptions {
   url: string;
@@ -33,7 +34,11 @@ export class BullHousekeeping {
     this.byName = new Map(tasks.map((task) => [task.name, task]));
     this.producerConnection = new Redis(options.url, { maxRetriesPerRequest: 1 });
     this.producerConnection.on("error", () => undefined);
+    const producerOutage = outageWarnings(this.producerConnection, options.logger, "housekeeping", "no task is scheduled");
+    this.producerConnection.on("ready", producerOutage.over);
     this.queue = new Queue(HOUSEKEEPING_QUEUE, { connection: this.producerConnection, prefix: options.prefix });
+    // Unheard, BullMQ prints the Queue's connection errors with console.error, once per reconnect attempt.
+    this.queue.on("error", producerOutage.failed);
   }
 
   async start(): Promise<void> {
@@ -46,6 +51,8 @@ export class BullHousekeeping {
     }
     this.workerConnection = new Redis(this.options.url, { maxRetriesPerRequest: null });
     this.workerConnection.on("error", () => undefined);
+    const workerOutage = outageWarnings(this.workerConnection, this.options.logger, "housekeeping worker", "no task runs");
+    this.workerConnection.on("ready", workerOutage.over);
     this.worker = new Worker(
       HOUSEKEEPING_QUEUE,
       async (job) => {
@@ -55,7 +62,7 @@ export class BullHousekeeping {
       },
       { connection: this.workerConnection, prefix: this.options.prefix, concurrency: 1 },
     );
-    this.worker.on("error", (error) => this.options.logger.warn("housekeeping worker error", { error }));
+    this.worker.on("error", workerOutage.failed);
     await this.worker.waitUntilReady();
   }
 

@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import type { Database } from "../database/database.js";
 import { RETRY_BASE_MS, type JobQueue, type JobRunner } from "../shared/application/job-queue.js";
 import type { Logger } from "../shared/application/logger.js";
+import { outageWarnings } from "./redis-outage-warnings.js";
 
 export interface BullQueueOptions {
   url: string;
@@ -171,32 +172,4 @@ export class BullQueue implements JobQueue {
     this.workerConnection?.disconnect();
     this.producerConnection.disconnect();
   }
-}
-
-/**
- * One warning when a connection starts failing and one line when it is ready again, instead of a
- * warning for every reconnect attempt in between (ioredis retries every few hundred milliseconds).
- * An error while the connection is ready is not an outage: each of those is logged.
- */
-function outageWarnings(
-  connection: Redis,
-  logger: Logger,
-  name: string,
-  consequence: string,
-): { failed: (error: Error) => void; over: () => void } {
-  let failing = false;
-  return {
-    failed: (error) => {
-      const fields = { error: { name: error.name, message: error.message } };
-      if (connection.status === "ready") return logger.warn(`${name} error`, fields);
-      if (failing) return;
-      failing = true;
-      logger.warn(`${name}: Redis unreachable; ${consequence}`, fields);
-    },
-    over: () => {
-      if (!failing) return;
-      failing = false;
-      logger.info(`${name}: Redis reachable again`);
-    },
-  };
 }

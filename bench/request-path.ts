@@ -61,7 +61,16 @@ interface Server {
   stop(): Promise<void>;
 }
 
-type ServerName = "raw" | "raw-pg" | "express-prisma" | "trpc-bare" | "trpc-ours" | "reelbase";
+type ServerName = "raw" | "raw-pg" | "express-prisma" | "trpc-bare" | "trpc-ours" | "reelbase" | "reelbase-off";
+
+/**
+ * Rate limits and metrics on (the default), with budgets no round can spend, so every call pays for
+ * the check but none is refused; or both switched off by configuration: what they cost is the ratio.
+ */
+const SWITCHES = {
+  on: { RATE_LIMIT_CALLER_POINTS: "1000000000", RATE_LIMIT_IP_POINTS: "1000000000" },
+  off: { RATE_LIMITS: "off", METRICS: "off" },
+} as const;
 
 interface Variant {
   key: string;
@@ -100,16 +109,21 @@ async function startBaseline(variant: Exclude<ServerName, "reelbase">, databaseU
   };
 }
 
-async function startReelbase(databaseUrl: string, profileFile?: string): Promise<ChildApi> {
+async function startReelbase(
+  databaseUrl: string,
+  profileFile?: string,
+  switches: keyof typeof SWITCHES = "on",
+): Promise<ChildApi> {
   const nodeArgs = profileFile ? ["--import", "./bench/lib/cpu-profile-probe.ts"] : [];
   const api = await startChildApi(
     {
       ...BENCH_ENV,
+      ...SWITCHES[switches],
       ...(profileFile ? { CPU_PROFILE_FILE: profileFile } : {}),
       LOG_LEVEL: "info",
       DATABASE_URL: databaseUrl,
       REDIS_URL,
-      QUEUE_PREFIX: `bench-request-path-${process.pid}`,
+      QUEUE_PREFIX: `bench-request-path-${process.pid}-${switches}`,
     },
     120_000,
     nodeArgs,
@@ -152,8 +166,9 @@ async function main(): Promise<void> {
     const ids = rows.map((row) => row.id);
     const hot = ids.slice(0, HOT_VIDEOS);
     const cold = ids.slice(HOT_VIDEOS);
-    // Fresh ids for the warm-up, each round and the counting pass.
-    const missSlice = Math.floor(cold.length / (ROUNDS + 2));
+    // Fresh ids for the warm-up, each round and the counting pass, for each of the two miss variants.
+    const missSlice = Math.floor(cold.length / (2 * (ROUNDS + 2)));
+    const offMisses = cold.slice((ROUNDS + 2) * missSlice);
 
     const bearer = { authorization: `Bearer ${session.accessToken}` };
     const trpcGet = (id: string) => `/trpc/videos.get?input=${encodeURIComponent(JSON.stringify({ id }))}`;
@@ -201,11 +216,41 @@ async function main(): Promise<void> {
       },
       { key: "me", label: "Reelbase `auth.me`, bearer", server: "reelbase", paths: () => ["/trpc/auth.me"], headers: bearer },
       { key: "live", label: "Reelbase `GET /health/live`", server: "reelbase", paths: () => ["/health/live"] },
+      {
+        key: "hit-off",
+        label: "the same `videos.get` hit, rate limits and metrics off",
+        server: "reelbase-off",
+        paths: () => hot.map(trpcGet),
+        headers: bearer,
+      },
+      {
+        key: "miss-off",
+        label: "the same `videos.get` miss, rate limits and metrics off",
+        server: "reelbase-off",
+        paths: (round) => offMisses.slice(round * missSlice, (round + 1) * missSlice).map(trpcGet),
+        headers: bearer,
+        before: async () => void (await redis.flushdb()),
+      },
+      {
+        key: "me-off",
+        label: "the same `auth.me`, rate limits and metrics off",
+        server: "reelbase-off",
+        paths: () => ["/trpc/auth.me"],
+        headers: bearer,
+      },
+      {
+        key: "live-off",
+        label: "the same `/health/live`, rate limits and metrics off",
+        server: "reelbase-off",
+        paths: () => ["/health/live"],
+      },
     ];
     const variants = allVariants.filter((variant) => !ONLY || ONLY.has(variant.key));
     const baselinesUsed = BASELINES.filter((name) => variants.some((variant) => variant.server === name));
     if (!PROFILE_ONLY) {
       for (const name of baselinesUsed) servers[name] = await startBaseline(name, db.url);
+      if (variants.some((variant) => variant.server === "reelbase-off"))
+        servers["reelbase-off"] = await startReelbase(db.url, undefined, "off");
     }
 
     const measure = async (variant: Variant, round: number, seconds: number, amount?: number): Promise<LoadResult> => {
@@ -237,7 +282,7 @@ async function main(): Promise<void> {
           `${variant.key}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts (server ${alive ? "alive" : "gone"})`,
         );
       }
-      if (variant.key === "miss" && result.total > paths.length)
+      if (variant.key.startsWith("miss") && result.total > paths.length)
         throw new Error("miss round outran its fresh ids: seed more videos");
       return result;
     };

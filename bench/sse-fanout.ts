@@ -18,6 +18,7 @@ import path from "node:path";
 import { makeTestVideo } from "../test/support/media-fixtures.js";
 import { startWorker, type WorkerProcess } from "../test/support/worker-process.js";
 import { readProcMemory, REPO_ROOT, startChildApi } from "./lib/child-api.js";
+import { run } from "./lib/pinned-processes.js";
 import { benchCommand, machineFacts, progress, table } from "./lib/markdown.js";
 import { createScratchDatabase, serverVersion } from "./lib/scratch-db.js";
 import type { FanoutResult, FanoutSpec } from "./lib/sse-subscribers.js";
@@ -135,6 +136,9 @@ async function main(): Promise<void> {
     progress(`${ready.ready} streams open; starting the worker`);
     const worker: WorkerProcess = await startWorker(env, 120_000);
     running.push(worker);
+    // In a deployment the worker (and its ffmpeg) has machines of its own; here it shares two cores
+    // with the API, so it yields to it: what is measured is the API's fan-out, not ffmpeg's appetite.
+    await run("renice", ["-n", "19", "-p", String(worker.pid)]);
     const result = JSON.parse(await subs.nextLine()) as FanoutResult;
 
     const sorted = [...result.latenciesMs].sort((a, b) => a - b);
@@ -146,7 +150,7 @@ async function main(): Promise<void> {
       `Command: \`${benchCommand("sse-fanout.ts")}\``,
       "",
       facts,
-      "- setup: one API process (PostgreSQL, Redis cache, event bus and BullMQ) and one `npm run worker` process transcoding a 60 s 640×360 clip at P360; the streams are opened by a separate process (`bench/lib/sse-subscribers.ts`) that also listens on the job's Redis channel, so publish and receipt are timed with one clock",
+      "- setup: one API process (PostgreSQL, Redis cache, event bus and BullMQ) and one `npm run worker` process (at nice 19, as if on a machine of its own) transcoding a 60 s 640×360 clip at P360; the streams are opened by a separate process (`bench/lib/sse-subscribers.ts`) that also listens on the job's Redis channel, so publish and receipt are timed with one clock",
       "",
       table(
         ["measure", "value"],

@@ -36,7 +36,13 @@ export function report(
     const counted = transactions.get(variant.key);
     // A baseline does one query per request by construction (none for the constant answer).
     const db =
-      counted !== undefined ? counted.toFixed(2) : variant.server === "raw" ? "0" : variant.server === "reelbase" ? "?" : "1";
+      counted !== undefined
+        ? counted.toFixed(2)
+        : variant.server === "raw"
+          ? "0"
+          : variant.server.startsWith("reelbase")
+            ? "?"
+            : "1";
     return [
       variant.label,
       Math.round(median(values)).toLocaleString("en-US"),
@@ -52,6 +58,10 @@ export function report(
     ["P1b", "`videos.get` miss ÷ bare tRPC", "miss/trpc", 1.0],
     ["P1c", "`auth.me` ÷ bare tRPC", "me/trpc", 1.5],
     ["P1d", "`/health/live` ÷ raw `node:http`", "live/raw", 0.5],
+    ["P2", "`videos.get` hit: rate limits and metrics on ÷ off", "hit/hit-off", 0.9],
+    ["P2", "`videos.get` miss: on ÷ off", "miss/miss-off", 0.9],
+    ["P2", "`auth.me`: on ÷ off", "me/me-off", 0.9],
+    ["P2", "`/health/live`: on ÷ off", "live/live-off", 0.9],
   ];
   const targetRows = targets.map(([id, label, pair, target]) => {
     const [a = "", b = ""] = pair.split("/");
@@ -76,7 +86,8 @@ export function report(
       nproc: String(cpus().length),
       database: database,
       setup: `each server its own process pinned to core ${serverCore}; autocannon in its own process pinned to core ${loadCore}; ${connections} connections; ${rounds} interleaved rounds of ${durationSeconds} s after a 2 s warm-up round`,
-      reelbase: "NODE_ENV=production, PostgreSQL, Redis cache and event bus, LOG_LEVEL=info (access lines drained from a pipe)",
+      reelbase:
+        "NODE_ENV=production, PostgreSQL, Redis cache and event bus, LOG_LEVEL=info (access lines drained from a pipe); rate limits (on Redis, budgets no round spends) and metrics on, and a second API process with both off (`RATE_LIMITS=off METRICS=off`) in the same rounds",
     }),
     "",
     table(["variant", "req/s (median)", "min–max", "p99 ms", "÷ raw", "DB transactions / request"], rows),

@@ -406,7 +406,12 @@ describe.each(backends())("videos.generate through the HTTP provider on %s", (ba
 
       expect(await readiness()).toEqual({
         status: 200,
-        body: { status: "degraded", degraded: ["generation"], checks: expect.objectContaining({ generation: "degraded" }) },
+        body: {
+          status: "degraded",
+          degraded: ["generation"],
+          checks: expect.objectContaining({ generation: "degraded" }),
+          adapters: expect.any(Object),
+        },
       });
 
       // The job accepted before the circuit opened: its next attempt meets the open circuit, for good.

@@ -183,6 +183,20 @@ describe("PaidJobs: starting a paid job of any type", () => {
     expect(calls).toContain("rollback");
   });
 
+  it("replays the key when its job, committed by a racing request, is the active one it meets", async () => {
+    const { service, rows } = await harness();
+    const winner = await service.start(caller, transcode("P360", "k"));
+    const { service: racing, calls } = await harness();
+    // This request looked the key up before the winner committed; by the active check it has.
+    const lookups: (Job | null)[] = [null, winner];
+    const jobs = (racing as unknown as { jobs: JobRepository }).jobs;
+    jobs.findByIdempotencyKey = async () => lookups.shift() ?? winner;
+    jobs.findActive = async () => winner;
+    expect((await racing.start(caller, transcode("P360", "k"))).id).toBe(winner.id);
+    expect(calls).toEqual([]);
+    expect(rows.size).toBe(1);
+  });
+
   it("tells the caller to try again when the insert lost to a job that has ended since", async () => {
     const { service, calls } = await harness({ insertLoses: "no-winner" });
     expect(await errorCode(service.start(caller, transcode()))).toBe("CONCURRENT_MODIFICATION");

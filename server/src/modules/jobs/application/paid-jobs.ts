@@ -63,7 +63,11 @@ export class PaidJobs {
       const earlier = await this.jobs.findByIdempotencyKey(caller.userId, key);
       if (earlier) return replay(earlier, sameAs);
     }
-    if (existingVideo) await this.refuseIfActive(existingVideo, spec.params.quality);
+    if (existingVideo) {
+      const active = await this.jobs.findActive(existingVideo, spec.params.quality);
+      // The active job may be this very key's, committed by a request racing this one since we looked.
+      if (active) return this.answerActive(caller, key, sameAs, active);
+    }
     const target = request.target;
     let job: Job | undefined;
     try {
@@ -141,6 +145,18 @@ export class PaidJobs {
         "The job queue is unavailable; the credits were refunded",
       );
     }
+  }
+
+  /** A replay when the key's job exists by now, else JOB_ALREADY_ACTIVE naming the active job. */
+  private async answerActive(
+    caller: Caller,
+    key: string | null,
+    sameAs: Parameters<Job["isSameRequest"]>[0],
+    active: Job,
+  ): Promise<Job> {
+    const winner = key ? await this.jobs.findByIdempotencyKey(caller.userId, key) : null;
+    if (winner) return replay(winner, sameAs);
+    throw JobErrors.alreadyActive(active.quality, active.id);
   }
 
   private async refuseIfActive(videoId: string, quality: Quality): Promise<void> {

@@ -14,7 +14,7 @@
  * the process exits non-zero when other than 5 jobs were created or the balance is not 0.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -25,6 +25,7 @@ import { benchCommand, machineFacts, progress, table } from "./lib/markdown.js";
 import { createScratchDatabase, serverVersion } from "./lib/scratch-db.js";
 import { ms, summarize, type Summary } from "./lib/stats.js";
 import { registerUser, TrpcHttp, TrpcHttpError } from "./lib/trpc-http.js";
+import { uploadVideo } from "./lib/upload.js";
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const jobsFlag = process.argv.indexOf("--jobs");
@@ -45,22 +46,6 @@ interface RaceResult {
   created: number;
   balance: number;
   outcomes: Record<string, number>;
-}
-
-/** A source uploaded as a client would: createUpload, PUT, completeUpload. */
-async function upload(api: TrpcHttp, file: string): Promise<string> {
-  const bytes = await readFile(file);
-  const video = await api.mutation<{ id: string }>("videos.create", { title: "bench" });
-  const target = await api.mutation<{ uploadUrl: string; headers: Record<string, string> }>("videos.createUpload", {
-    id: video.id,
-    filename: "clip.mp4",
-    contentType: "video/mp4",
-    sizeBytes: bytes.byteLength,
-  });
-  const put = await fetch(target.uploadUrl, { method: "PUT", headers: target.headers, body: bytes });
-  if (!put.ok) throw new Error(`PUT answered ${put.status}`);
-  await api.mutation("videos.completeUpload", { id: video.id });
-  return video.id;
 }
 
 async function waitUntilEnded(api: TrpcHttp, id: string): Promise<Job> {
@@ -101,7 +86,7 @@ async function pickup(
     if (i % 25 === 0) {
       api = new TrpcHttp(url);
       await registerUser(api, "pickup");
-      videoId = await upload(api, clip);
+      videoId = await uploadVideo(api, clip);
     }
     if (!api) throw new Error("unreachable");
     const job = await api.mutation<Job>("videos.process", { id: videoId, quality: "P360" });
@@ -126,7 +111,7 @@ async function pickup(
 async function race(url: string, longClip: string): Promise<RaceResult> {
   const api = new TrpcHttp(url);
   await registerUser(api, "race");
-  const videoId = await upload(api, longClip);
+  const videoId = await uploadVideo(api, longClip);
   const outcomes: Record<string, number> = {};
   const started = performance.now();
   await Promise.all(

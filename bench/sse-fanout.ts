@@ -12,7 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { makeTestVideo } from "../test/support/media-fixtures.js";
@@ -24,6 +24,7 @@ import { createScratchDatabase, serverVersion } from "./lib/scratch-db.js";
 import type { FanoutResult, FanoutSpec } from "./lib/sse-subscribers.js";
 import { ms, percentile } from "./lib/stats.js";
 import { registerUser, TrpcHttp } from "./lib/trpc-http.js";
+import { uploadVideo } from "./lib/upload.js";
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const streamsFlag = process.argv.indexOf("--streams");
@@ -32,22 +33,6 @@ const TARGET_P99_MS = 250;
 const TARGET_RSS_PER_STREAM = 64 * 1024;
 /** The event bus's channel prefix on the wire (server/src/events/redis.event-bus.ts). */
 const WIRE_PREFIX = "rb:events:";
-
-/** A source uploaded as a client would: createUpload, PUT, completeUpload. */
-async function upload(api: TrpcHttp, file: string): Promise<string> {
-  const bytes = await readFile(file);
-  const video = await api.mutation<{ id: string }>("videos.create", { title: "fan-out" });
-  const target = await api.mutation<{ uploadUrl: string; headers: Record<string, string> }>("videos.createUpload", {
-    id: video.id,
-    filename: "clip.mp4",
-    contentType: "video/mp4",
-    sizeBytes: bytes.byteLength,
-  });
-  const put = await fetch(target.uploadUrl, { method: "PUT", headers: target.headers, body: bytes });
-  if (!put.ok) throw new Error(`upload PUT answered ${put.status}`);
-  await api.mutation("videos.completeUpload", { id: video.id });
-  return video.id;
-}
 
 /** Starts the subscriber process; resolves its "ready" line, then its result. */
 function subscribers(specFile: string) {
@@ -110,7 +95,7 @@ async function main(): Promise<void> {
     running.push(api);
     const client = new TrpcHttp(api.url);
     const session = await registerUser(client, "fanout");
-    const videoId = await upload(client, clip);
+    const videoId = await uploadVideo(client, clip);
     // No worker yet: the job waits QUEUED while the streams open.
     const job = await client.mutation<{ id: string }>("videos.process", { id: videoId, quality: "P360" });
 

@@ -1,21 +1,15 @@
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReelbaseClient, createTokenStore, type ReelbaseClient } from "../../client/src/index.js";
-import { APP_CONFIG, type AppConfig } from "../../server/src/config/config.js";
 import { resolveMediaBinaries } from "../../server/src/media/media-binaries.js";
-import { startHttpApi, type HttpTestApi } from "../support/http-api.js";
 import { watchProgress } from "../support/http-processing.js";
 import { ffprobeJson } from "../support/media-inspection.js";
 import { PASSWORD, uniqueEmail } from "../support/users.js";
-import { startWorker, type WorkerProcess } from "../support/worker-process.js";
+import { queueModes, type RunningApi } from "../support/queue-modes.js";
 
-const postgresUrl = inject("postgresUrl");
-const redisUrl = inject("redisUrl");
 const E2E_TIMEOUT_MS = 180_000;
 
 const ONE_SENTENCE = "Hello from Reelbase.";
@@ -26,74 +20,7 @@ const FOUR_SENTENCES =
   "While a sentence plays, its words are drawn on the screen as a caption. " +
   "When the last sentence ends, the video is stored, transcoded and ready to download.";
 
-interface Running {
-  api: HttpTestApi;
-  /** The worker's output when jobs run in a worker process, else null. */
-  workerOutput: (() => string) | null;
-  stop(): Promise<void>;
-}
-
-interface Mode {
-  name: string;
-  available: boolean;
-  start(sandbox: string): Promise<Running>;
-}
-
-/** Removes a test run's BullMQ keys, so repeated runs leave nothing in the shared Redis. */
-async function dropQueueKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
-}
-
-const modes: Mode[] = [
-  {
-    name: "the embedded queue (jobs run in the API process)",
-    available: true,
-    start: async (sandbox) => {
-      const api = await startHttpApi("pglite", { LOCAL_STORAGE_DIR: path.join(sandbox, "objects") });
-      return { api, workerOutput: null, stop: () => api.close() };
-    },
-  },
-  {
-    name: "BullMQ (jobs run in a separate worker process)",
-    // Needs both services; REQUIRE_SERVICES/CI make their absence fail the run in global setup.
-    available: Boolean(postgresUrl && redisUrl),
-    start: async (sandbox) => {
-      const queuePrefix = `rbgen-${process.pid}-${randomUUID().slice(0, 8)}`;
-      const env = { LOCAL_STORAGE_DIR: path.join(sandbox, "objects"), REDIS_URL: redisUrl ?? "", QUEUE_PREFIX: queuePrefix };
-      const api = await startHttpApi("postgres", env);
-      const config = api.container.get<AppConfig>(APP_CONFIG);
-      if (config.database.kind !== "postgres") throw new Error("BullMQ mode needs the PostgreSQL scratch database");
-      if (config.jobs.runInApi) throw new Error("with REDIS_URL the API must not run jobs itself");
-      let worker: WorkerProcess;
-      try {
-        worker = await startWorker({
-          ...env,
-          NODE_ENV: "test",
-          DATABASE_URL: config.database.url,
-          JWT_SECRET: config.auth.jwtSecret,
-        });
-      } catch (error) {
-        await api.close();
-        throw error;
-      }
-      return {
-        api,
-        workerOutput: () => worker.output(),
-        stop: async () => {
-          await worker.stop();
-          await api.close();
-          await dropQueueKeys(redisUrl ?? "", queuePrefix);
-        },
-      };
-    },
-  },
-];
+const modes = queueModes("rbgen");
 
 const { ffmpegPath } = resolveMediaBinaries({ ffprobePath: process.env.FFPROBE_PATH, ffmpegPath: process.env.FFMPEG_PATH });
 
@@ -130,7 +57,7 @@ async function lumaRanges(file: string): Promise<number[]> {
 for (const mode of modes) {
   describe.runIf(mode.available)(`generation over real HTTP with ${mode.name}`, () => {
     let sandbox: string;
-    let running: Running;
+    let running: RunningApi;
     let client: ReelbaseClient;
     let threeSentenceSeconds = 0;
 

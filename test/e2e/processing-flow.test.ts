@@ -1,92 +1,23 @@
-import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReelbaseClient, createTokenStore, type ReelbaseClient } from "../../client/src/index.js";
-import { APP_CONFIG, type AppConfig } from "../../server/src/config/config.js";
-import { startHttpApi, type HttpTestApi } from "../support/http-api.js";
 import { probeStreams, uploadOverHttp, watchProgress, type ProgressEvent } from "../support/http-processing.js";
 import { makeTestVideo } from "../support/media-fixtures.js";
 import { PASSWORD, uniqueEmail } from "../support/users.js";
-import { startWorker, type WorkerProcess } from "../support/worker-process.js";
+import { queueModes, type RunningApi } from "../support/queue-modes.js";
 
-const postgresUrl = inject("postgresUrl");
-const redisUrl = inject("redisUrl");
 const E2E_TIMEOUT_MS = 120_000;
 
-interface Running {
-  api: HttpTestApi;
-  stop(): Promise<void>;
-}
-
-interface Mode {
-  name: string;
-  available: boolean;
-  start(sandbox: string): Promise<Running>;
-}
-
-/** Removes a test run's BullMQ keys, so repeated runs leave nothing in the shared Redis. */
-async function dropQueueKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
-}
-
-const modes: Mode[] = [
-  {
-    name: "the embedded queue (jobs run in the API process)",
-    available: true,
-    start: async (sandbox) => {
-      const api = await startHttpApi("pglite", { LOCAL_STORAGE_DIR: path.join(sandbox, "objects") });
-      return { api, stop: () => api.close() };
-    },
-  },
-  {
-    name: "BullMQ (jobs run in a separate worker process)",
-    // Needs both services; REQUIRE_SERVICES/CI make their absence fail the run in global setup.
-    available: Boolean(postgresUrl && redisUrl),
-    start: async (sandbox) => {
-      const queuePrefix = `rbe2e-${process.pid}-${randomUUID().slice(0, 8)}`;
-      const env = { LOCAL_STORAGE_DIR: path.join(sandbox, "objects"), REDIS_URL: redisUrl ?? "", QUEUE_PREFIX: queuePrefix };
-      const api = await startHttpApi("postgres", env);
-      const config = api.container.get<AppConfig>(APP_CONFIG);
-      if (config.database.kind !== "postgres") throw new Error("BullMQ mode needs the PostgreSQL scratch database");
-      let worker: WorkerProcess;
-      try {
-        worker = await startWorker({
-          ...env,
-          NODE_ENV: "test",
-          DATABASE_URL: config.database.url,
-          JWT_SECRET: config.auth.jwtSecret,
-        });
-      } catch (error) {
-        await api.close();
-        throw error;
-      }
-      return {
-        api,
-        stop: async () => {
-          await worker.stop();
-          await api.close();
-          await dropQueueKeys(redisUrl ?? "", queuePrefix);
-        },
-      };
-    },
-  },
-];
+const modes = queueModes("rbe2e");
 
 const revisionsOf = (events: ProgressEvent[]) => events.map((event) => Number(event.id));
 
 for (const mode of modes) {
   describe.runIf(mode.available)(`processing over real HTTP with ${mode.name}`, () => {
     let sandbox: string;
-    let running: Running;
+    let running: RunningApi;
     let client: ReelbaseClient;
     let clip: string;
 

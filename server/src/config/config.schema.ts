@@ -103,6 +103,30 @@ export const envSchema = z.object({
   GENERATION_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
   GENERATION_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   GENERATION_MAX_WAIT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
+  // Object storage calls (S3): per-attempt timeout, retries, and when the breaker opens and probes again.
+  STORAGE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  STORAGE_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  STORAGE_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
+  STORAGE_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  // Webhook delivery (docs/webhooks.md).
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((host) => host.trim())
+        .filter((host) => host.length > 0),
+    ),
+  WEBHOOK_RETRY_DELAYS_MS: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, "must be a comma list of whole milliseconds")
+    .transform((value) => value.split(",").map((delay) => Number(delay.trim())))
+    .optional(),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.001).max(8760).default(120),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  CREDITS_LOW_THRESHOLD: z.coerce.number().int().min(0).max(1_000_000).default(5),
   // Scheduled chores (docs/adr/0021-housekeeping.md): one interval for all of them, and what they keep.
   HOUSEKEEPING: z.enum(["on", "off"]).default("on"),
   HOUSEKEEPING_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(900_000),

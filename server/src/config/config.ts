@@ -32,6 +32,8 @@ export interface AppConfig {
   };
   bootstrapAdmin: { email: string; password: string } | undefined;
   storage: StorageConfig;
+  /** Timeout, retries and breaker of object-storage calls (S3; local disk has none). */
+  storageResilience: { timeoutMs: number; maxRetries: number; breakerThreshold: number; halfOpenAfterMs: number };
   files: { signingSecret: string; uploadUrlTtlSeconds: number; downloadUrlTtlSeconds: number; maxUploadBytes: number };
   media: { ffprobePath: string | undefined; ffmpegPath: string | undefined };
   cache: { ttlSeconds: number };
@@ -40,7 +42,26 @@ export interface AppConfig {
   jobs: { concurrency: number; queuePrefix: string; runInApi: boolean; lockMs: number; stalledIntervalMs: number };
   generation: GenerationConfig;
   housekeeping: HousekeepingConfig;
+  webhooks: WebhooksConfig;
 }
+
+/** Webhook delivery (docs/webhooks.md). */
+export interface WebhooksConfig {
+  /** Hosts (exactly as written in a URL) that skip the public-address check, and may use http:. */
+  allowedHosts: string[];
+  /** Waits before the 2nd, 3rd, … attempt (jittered); the first attempt is at once. */
+  retryDelaysMs: number[];
+  timeoutMs: number;
+  /** An endpoint failing without a success for this long is disabled. */
+  disableAfterMs: number;
+  /** Deliveries sent at once per process, so one slow receiver never holds up the others. */
+  concurrency: number;
+  /** `credits.low` fires when a charge takes the balance under this. */
+  creditsLowThreshold: number;
+}
+
+/** About 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h: a receiver has two days or more to come back. */
+export const DEFAULT_WEBHOOK_RETRY_DELAYS_MS = [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400].map((s) => s * 1000);
 
 /** Scheduled chores: a BullMQ job scheduler with Redis (run by workers), a timer in the API without it. */
 export interface HousekeepingConfig {
@@ -158,6 +179,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
               : undefined,
         }
       : { kind: "local", dir: env.LOCAL_STORAGE_DIR },
+    storageResilience: {
+      timeoutMs: env.STORAGE_TIMEOUT_MS,
+      maxRetries: env.STORAGE_MAX_RETRIES,
+      breakerThreshold: env.STORAGE_BREAKER_THRESHOLD,
+      halfOpenAfterMs: env.STORAGE_BREAKER_HALF_OPEN_MS,
+    },
     files: {
       // Local file URLs are signed with a key derived from the JWT secret, so production's
       // strong-secret rule covers them and a leaked file URL key cannot mint access tokens.
@@ -206,6 +233,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       intervalMs: env.HOUSEKEEPING_INTERVAL_MS,
       abandonedUploadMarginSeconds: env.ABANDONED_UPLOAD_MARGIN_SECONDS,
       idempotencyRetentionHours: env.IDEMPOTENCY_RETENTION_HOURS,
+    },
+    webhooks: {
+      allowedHosts: env.WEBHOOK_ALLOWED_HOSTS,
+      retryDelaysMs: env.WEBHOOK_RETRY_DELAYS_MS ?? DEFAULT_WEBHOOK_RETRY_DELAYS_MS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      disableAfterMs: Math.round(env.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000),
+      concurrency: env.WEBHOOK_CONCURRENCY,
+      creditsLowThreshold: env.CREDITS_LOW_THRESHOLD,
     },
   };
 }

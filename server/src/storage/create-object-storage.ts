@@ -26,7 +26,7 @@ export async function createObjectStorage(
       maxUploadBytes: config.files.maxUploadBytes,
       logger,
       ...clock,
-      ...(options.resilience ? { resilience: options.resilience } : {}),
+      resilience: { ...config.storageResilience, ...options.resilience },
     });
     const where = config.storage.endpoint ? originOf(config.storage.endpoint) : `AWS ${config.storage.region}`;
     return {

@@ -20,6 +20,13 @@ export type ReelbaseClient = TRPCClient<AppRouter>;
 
 export { ErrorCodes, errorCodeOf, isReelbaseError, type ErrorCode, type ReelbaseError } from "./errors.js";
 export { createTokenStore, type ReelbaseTokens, type TokenStore, type TokensListener } from "./token-store.js";
+export {
+  verifyWebhook,
+  WebhookVerificationError,
+  type VerifyWebhookOptions,
+  type WebhookHeaders,
+  type WebhookVerificationReason,
+} from "./verify-webhook.js";
 
 /** For scripts: `Authorization: ApiKey rb_live_...`. */
 export interface ApiKeyAuth {

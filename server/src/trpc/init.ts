@@ -1,6 +1,7 @@
 import type { ApiKeyScope } from "../shared/domain/roles.js";
 import { metricsMiddleware } from "../metrics/trpc-metrics.middleware.js";
 import { IdentityErrors } from "../modules/identity/domain/identity.errors.js";
+import { absentInputMiddleware } from "./middlewares/absent-input.middleware.js";
 import { authenticateMiddleware } from "./middlewares/authenticate.middleware.js";
 import { procedureContextMiddleware } from "./middlewares/procedure-context.middleware.js";
 import { rateLimitMiddleware } from "./middlewares/rate-limit.middleware.js";
@@ -11,6 +12,15 @@ export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
+ * Who may call a procedure, kept in its `meta` (`procedure._def.meta.access`) so the OpenAPI document
+ * (server/src/openapi/) states each operation's security from the procedure itself.
+ */
+export type ProcedureAccess =
+  { kind: "public" } | { kind: "caller"; scope: ApiKeyScope | null } | { kind: "session" } | { kind: "admin" };
+
+const access = (value: ProcedureAccess) => ({ access: value });
+
+/**
  * Cross-cutting concerns, one named middleware a file in ./middlewares/, composed here and nowhere
  * else. Outermost first:
  *
@@ -19,29 +29,41 @@ export const createCallerFactory = t.createCallerFactory;
  * 2. procedureContextMiddleware — the call's logging context; domain errors → tRPC errors.
  * 3. the identity: none (public) or authenticateMiddleware(scope).
  * 4. rateLimitMiddleware — the caller's (or the address's) budget, then the procedure's own.
+ * 5. absentInputMiddleware — no input at all is read as `{}`, before the procedure's input parser.
  */
 const baseProcedure = t.procedure.use(metricsMiddleware).use(procedureContextMiddleware);
 
-export const publicProcedure = baseProcedure.use(rateLimitMiddleware);
+export const publicProcedure = baseProcedure
+  .use(rateLimitMiddleware)
+  .use(absentInputMiddleware)
+  .meta(access({ kind: "public" }));
 
 /** A user by session or by API key; an API key must carry `scope` when one is given. */
 function authenticated(scope?: ApiKeyScope) {
-  return baseProcedure.use(authenticateMiddleware(scope)).use(rateLimitMiddleware);
+  return baseProcedure
+    .use(authenticateMiddleware(scope))
+    .use(rateLimitMiddleware)
+    .use(absentInputMiddleware)
+    .meta(access({ kind: "caller", scope: scope ?? null }));
 }
 
 /** A user by session or by API key (any scope). Most procedures want one of the narrower ones below. */
 export const authedProcedure = authenticated();
 
 /** A signed-in user. API keys never reach auth.*, users.*, apiKeys.* or admin.*. */
-export const userProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.caller.via !== "session") throw IdentityErrors.apiKeyNotAllowed();
-  return next({ ctx: { caller: ctx.caller } });
-});
+export const userProcedure = authedProcedure
+  .use(({ ctx, next }) => {
+    if (ctx.caller.via !== "session") throw IdentityErrors.apiKeyNotAllowed();
+    return next({ ctx: { caller: ctx.caller } });
+  })
+  .meta(access({ kind: "session" }));
 
-export const adminProcedure = userProcedure.use(({ ctx, next }) => {
-  if (ctx.caller.role !== "ADMIN") throw IdentityErrors.adminRequired();
-  return next();
-});
+export const adminProcedure = userProcedure
+  .use(({ ctx, next }) => {
+    if (ctx.caller.role !== "ADMIN") throw IdentityErrors.adminRequired();
+    return next();
+  })
+  .meta(access({ kind: "admin" }));
 
 /** A signed-in user (any scope) or an API key carrying `scope`. */
 export function scopedProcedure(scope: ApiKeyScope) {

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express } from "express";
 import helmet from "helmet";
 import type { Container } from "inversify";
 import type { AppConfig } from "../config/config.js";
+import { openApiRoutes } from "../openapi/openapi.routes.js";
 import { HEALTH_CHECK, type HealthCheck } from "../shared/application/health-check.js";
 import type { Logger } from "../shared/application/logger.js";
 import { RATE_LIMITS, type RateLimits } from "../shared/application/rate-limits.js";
@@ -16,6 +17,8 @@ import { requestContextMiddleware } from "./request-context.middleware.js";
 import { trpcGuardMiddleware } from "./trpc-guard.middleware.js";
 import { trpcHandler } from "./trpc-handler.js";
 
+/** The server package's version, the OpenAPI document's info.version. */
+const API_VERSION = "0.1.0";
 const BYTES_PER_UNIT: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 
 export function createHttpApp(container: Container, config: AppConfig, logger: Logger): Express {
@@ -34,6 +37,8 @@ export function createHttpApp(container: Container, config: AppConfig, logger: L
   );
   app.use(healthRoutes(container.getAll<HealthCheck>(HEALTH_CHECK)));
   for (const routes of boundAll<HttpRoutes>(container, HTTP_ROUTES)) app.use(routes.mountPath, routes.router);
+  // GET /openapi.json and the /docs page over it, described from appRouter once, here.
+  app.use(openApiRoutes(appRouter, { serverUrl: config.http.publicUrl ?? "/", version: API_VERSION }));
   app.use("/trpc", trpcGuardMiddleware());
   const rateLimits = container.get<RateLimits>(RATE_LIMITS);
   app.use(

@@ -4,6 +4,7 @@ import { PrismaClient } from "../../server/src/generated/prisma/client.js";
 import { PrismaVideoRepository } from "../../server/src/modules/videos/infra/prisma-video.repository.js";
 import { encodeCursor } from "../../server/src/shared/application/pagination.js";
 import { withClient } from "./scratch-db.js";
+import { PrismaEventOutbox } from "../../server/src/outbox/prisma-event-outbox.js";
 
 const TOPICS = ["sunset", "city", "mountain", "ocean", "forest", "desert", "river", "night"];
 const MORE_TOPICS = ["street", "market", "garden", "winter", "summer", "harbor", "island", "canyon"];
@@ -72,7 +73,7 @@ export async function captureListQuery(
   });
   const database = new Database(prisma, "postgres", async () => {});
   try {
-    await new PrismaVideoRepository(database).listByOwner(ownerId, filter, page);
+    await new PrismaVideoRepository(database, new PrismaEventOutbox(database)).listByOwner(ownerId, filter, page);
   } finally {
     await database.close();
   }

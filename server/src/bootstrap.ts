@@ -9,6 +9,7 @@ import { gracefulClose } from "./http/graceful-close.js";
 import { withLivenessProbe } from "./http/liveness.js";
 import { startHousekeeping } from "./housekeeping/start-housekeeping.js";
 import { startJobConsumer } from "./jobs-consumer.js";
+import { startIntegrations } from "./start-integrations.js";
 import { startMetricsPort, withMetricsEndpoint } from "./metrics/serve-metrics.js";
 import { BootstrapAdminUseCase } from "./modules/identity/application/bootstrap-admin.use-case.js";
 import type { Clock } from "./shared/application/clock.js";
@@ -40,6 +41,7 @@ export async function startApi(
     }
     if (config.jobs.runInApi) {
       await startJobConsumer(container);
+      startIntegrations(container, lifecycle);
       await startHousekeeping(container, lifecycle);
     }
     const server = createServer(

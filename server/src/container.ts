@@ -19,6 +19,7 @@ import { auditModule } from "./modules/audit/audit.module.js";
 import { billingModule } from "./modules/billing/billing.module.js";
 import { identityModule } from "./modules/identity/identity.module.js";
 import { videosModule } from "./modules/videos/videos.module.js";
+import { webhooksModule } from "./modules/webhooks/webhooks.module.js";
 import type { Cache } from "./shared/application/cache.js";
 import { CLOCK, systemClock, type Clock } from "./shared/application/clock.js";
 import { GENERATION_AVAILABILITY, type GenerationAvailability } from "./shared/application/generation-provider.js";
@@ -31,7 +32,7 @@ import type { PlatformAdapter } from "./shared/platform-adapter.js";
 import { createObjectStorage } from "./storage/create-object-storage.js";
 
 /** One line per context: adding a context is adding its folder and its module here. */
-const contextModules = [identityModule, auditModule, videosModule, billingModule, jobsModule];
+const contextModules = [identityModule, auditModule, videosModule, billingModule, jobsModule, webhooksModule];
 
 export interface AppContainer {
   container: Container;

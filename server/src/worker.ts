@@ -3,6 +3,7 @@ import { ConfigError } from "./config/config.js";
 import { createAppContainer } from "./container.js";
 import { startHousekeeping } from "./housekeeping/start-housekeeping.js";
 import { startJobConsumer } from "./jobs-consumer.js";
+import { startIntegrations } from "./start-integrations.js";
 import { startMetricsPort } from "./metrics/serve-metrics.js";
 import { runProcess } from "./process-runner.js";
 
@@ -16,6 +17,7 @@ await runProcess("worker", async (config, logger) => {
   }
   const { container, lifecycle } = await createAppContainer(config, logger);
   await startJobConsumer(container);
+  startIntegrations(container, lifecycle);
   // A worker serves /metrics only on METRICS_PORT: it has no other HTTP server.
   await startMetricsPort(container, config, lifecycle, logger);
   await startHousekeeping(container, lifecycle);

@@ -10,6 +10,7 @@ import { DATABASE, type Database } from "../../server/src/database/database.js";
 import { newId } from "../../server/src/shared/domain/ids.js";
 import { backends, createTestApp, type TestApp } from "../support/test-app.js";
 import { registerUser } from "../support/users.js";
+import { EVENT_OUTBOX, type EventOutbox } from "../../server/src/shared/application/event-outbox.js";
 
 describe.each(backends())("video repositories on %s", (backend) => {
   let app: TestApp;
@@ -22,7 +23,7 @@ describe.each(backends())("video repositories on %s", (backend) => {
   beforeAll(async () => {
     app = await createTestApp(backend, { PUBLIC_URL: "http://127.0.0.1:9" });
     // The uncached adapter: these tests are about what the database stores and returns.
-    videos = new PrismaVideoRepository(app.container.get<Database>(DATABASE));
+    videos = new PrismaVideoRepository(app.container.get<Database>(DATABASE), app.container.get<EventOutbox>(EVENT_OUTBOX));
     files = app.container.get(STORED_FILE_REPOSITORY);
     ownerId = (await registerUser(app, "repo")).user.id;
   });

@@ -7,6 +7,7 @@ import { authRouter } from "../modules/identity/api/auth.router.js";
 import { usersRouter } from "../modules/identity/api/users.router.js";
 import { jobsRouter } from "../modules/jobs/api/jobs.router.js";
 import { videosRouter } from "../modules/videos/api/videos.router.js";
+import { webhooksRouter } from "../modules/webhooks/api/webhooks.router.js";
 import { mergeRouters, router } from "./init.js";
 import { videoJobsRouter } from "./video-jobs.router.js";
 
@@ -17,6 +18,7 @@ export const appRouter = router({
   videos: mergeRouters(videosRouter, videoJobsRouter),
   jobs: jobsRouter,
   credits: creditsRouter,
+  webhooks: webhooksRouter,
   admin: router({
     users: mergeRouters(adminUsersRouter, router({ grantCredits: grantCreditsProcedure })),
     audit: auditRouter,

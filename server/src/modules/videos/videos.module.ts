@@ -1,5 +1,6 @@
 import { VideoProcessing } from "./application/video-processing.service.js";
 import { VideoOutputs } from "./application/video-outputs.service.js";
+import { EVENT_OUTBOX, type EventOutbox } from "../../shared/application/event-outbox.js";
 import { ContainerModule, type Newable } from "inversify";
 import { DATABASE, type Database } from "../../database/database.js";
 import { CACHE, type Cache } from "../../shared/application/cache.js";
@@ -50,9 +51,14 @@ export const videosModule = new ContainerModule(({ bind }) => {
   bind(VIDEO_REPOSITORY)
     .toDynamicValue((context) => {
       const database = context.get<Database>(DATABASE);
-      const shared = new CachedVideoRepository(new PrismaVideoRepository(database), context.get<Cache>(CACHE), database, {
-        metrics: context.get<Metrics>(METRICS),
-      });
+      const shared = new CachedVideoRepository(
+        new PrismaVideoRepository(database, context.get<EventOutbox>(EVENT_OUTBOX)),
+        context.get<Cache>(CACHE),
+        database,
+        {
+          metrics: context.get<Metrics>(METRICS),
+        },
+      );
       // Hits from this process's memory, invalidated from every process (docs/adr/0015).
       const near = new NearCachedVideoRepository(shared, context.get<EventBus>(EVENT_BUS), database, context.get<Logger>(LOGGER));
       void near.listen();

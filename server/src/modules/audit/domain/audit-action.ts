@@ -10,6 +10,10 @@ export const AUDIT_ACTIONS = [
   "api_key.revoked",
   "video.deleted",
   "credits.granted",
+  "webhook.created",
+  "webhook.deleted",
+  "webhook.secret_rotated",
+  "webhook.disabled",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

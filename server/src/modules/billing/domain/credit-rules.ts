@@ -34,3 +34,8 @@ export function signupGrant(tier: Tier): number {
 export function assertCreditAmount(amount: number): void {
   if (!Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_BALANCE) throw BillingErrors.invalidAmount(amount);
 }
+
+/** `credits.low`: a charge took the balance from at or above the threshold to under it (once per crossing). */
+export function fellUnder(threshold: number, before: number, after: number): boolean {
+  return after < threshold && before >= threshold;
+}

@@ -1,11 +1,14 @@
 import { inject, injectable } from "inversify";
 import { DATABASE, type Database } from "../../../database/database.js";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
+import { APP_CONFIG, type AppConfig } from "../../../config/config.js";
+import { EVENT_OUTBOX, type EventOutbox } from "../../../shared/application/event-outbox.js";
 import { METRICS, type Metrics } from "../../../shared/application/metrics.js";
+import { newEventId } from "../../../shared/domain/domain-event.js";
 import { newId } from "../../../shared/domain/ids.js";
 import type { CreditLedger } from "../application/credit-ledger.js";
 import { BillingErrors } from "../domain/billing.errors.js";
-import { MAX_BALANCE, assertCreditAmount } from "../domain/credit-rules.js";
+import { MAX_BALANCE, assertCreditAmount, fellUnder } from "../domain/credit-rules.js";
 import { isUniqueViolation } from "../../../database/unique-violation.js";
 
 /**
@@ -21,6 +24,8 @@ export class PrismaCreditLedger implements CreditLedger {
     @inject(DATABASE) private readonly db: Database,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(METRICS) private readonly metrics: Metrics,
+    @inject(EVENT_OUTBOX) private readonly outbox: EventOutbox,
+    @inject(APP_CONFIG) private readonly config: Pick<AppConfig, "webhooks">,
   ) {}
 
   async charge(input: { userId: string; amount: number; jobId: string; run: number }): Promise<{ balanceAfter: number }> {
@@ -48,6 +53,20 @@ export class PrismaCreditLedger implements CreditLedger {
     }
     const [row] = rows;
     if (!row) throw BillingErrors.insufficientCredits(input.amount);
+    const threshold = this.config.webhooks.creditsLowThreshold;
+    if (fellUnder(threshold, row.balance_after + input.amount, row.balance_after)) {
+      // In the charge's unit of work (a paid job's transaction), so the event exists exactly when the charge does.
+      await this.outbox.append([
+        {
+          id: newEventId(),
+          type: "credits.low",
+          aggregateId: input.userId,
+          ownerId: input.userId,
+          occurredAt: now,
+          data: { userId: input.userId, balance: row.balance_after, threshold, jobId: input.jobId },
+        },
+      ]);
+    }
     // Counted once committed: a charge its transaction rolls back was never taken.
     await this.db.afterCommit(async () => this.metrics.creditsCharged(input.amount));
     return { balanceAfter: row.balance_after };

@@ -1,4 +1,6 @@
+import { RecordedEvents, type EventType } from "../../../shared/domain/domain-event.js";
 import { newId } from "../../../shared/domain/ids.js";
+import { jobSnapshot } from "./job-snapshot.js";
 import type { Quality } from "../../../shared/domain/quality.js";
 import { copySpec, sameSpec, type JobParamsOf, type JobSpec } from "./job-params.js";
 import { canTransition, isTerminal, type JobStatus, type JobType } from "./job-status.js";
@@ -33,6 +35,8 @@ export interface JobFields {
 export type JobState = JobFields & JobSpec;
 
 export class Job {
+  /** What happened to it since it was loaded; its repository writes them with the change. */
+  readonly events = new RecordedEvents();
   /** The revision the stored row had when this was loaded (or last saved): a save is checked against it. */
   private storedRevision: number;
 
@@ -170,6 +174,7 @@ export class Job {
 
   succeed(now: Date): void {
     this.transition("SUCCEEDED", { progress: 100, lastError: null, finishedAt: now }, now);
+    this.record("job.succeeded", now);
   }
 
   /** A transient failure with attempts left goes back to the queue; anything else ends the job. */
@@ -177,7 +182,10 @@ export class Job {
     this.assertRunning("FAILED");
     const lastError = reason.slice(0, MAX_ERROR_LENGTH);
     if (!options.permanent && this.attemptsLeft) this.transition("QUEUED", { lastError, progress: 0 }, now);
-    else this.transition("FAILED", { lastError, finishedAt: now }, now);
+    else {
+      this.transition("FAILED", { lastError, finishedAt: now }, now);
+      this.record("job.failed", now);
+    }
   }
 
   /**
@@ -202,10 +210,21 @@ export class Job {
 
   cancel(now: Date): void {
     this.transition("CANCELLED", { finishedAt: now }, now);
+    this.record("job.cancelled", now);
   }
 
   toState(): Readonly<JobState> {
     return { ...this.state, ...copySpec(this.what) };
+  }
+
+  private record(type: EventType, now: Date): void {
+    this.events.record({
+      type,
+      aggregateId: this.state.id,
+      ownerId: this.state.ownerId,
+      occurredAt: now,
+      data: jobSnapshot(this),
+    });
   }
 
   private assertRunning(to: JobStatus): void {

@@ -2,6 +2,7 @@ import { inject, injectable } from "inversify";
 import { DATABASE, type Database } from "../../../database/database.js";
 import { keysetPage } from "../../../database/keyset.js";
 import type { Job as JobRow } from "../../../generated/prisma/client.js";
+import { EVENT_OUTBOX, type EventOutbox } from "../../../shared/application/event-outbox.js";
 import { toPage, type Page } from "../../../shared/application/pagination.js";
 import type { Quality } from "../../../shared/domain/quality.js";
 import type { JobListFilter, JobRepository } from "../application/job.repository.js";
@@ -12,7 +13,10 @@ import { parseJobSpec } from "./job-spec.schema.js";
 
 @injectable()
 export class PrismaJobRepository implements JobRepository {
-  constructor(@inject(DATABASE) private readonly db: Database) {}
+  constructor(
+    @inject(DATABASE) private readonly db: Database,
+    @inject(EVENT_OUTBOX) private readonly outbox: EventOutbox,
+  ) {}
 
   async create(job: Job): Promise<boolean> {
     // ON CONFLICT DO NOTHING: a duplicate idempotency key, or a second active job for the video's quality,
@@ -64,16 +68,24 @@ export class PrismaJobRepository implements JobRepository {
 
   async save(job: Job): Promise<boolean> {
     const { id, videoId: _v, ownerId: _o, createdAt: _c, idempotencyKey: _k, ...changes } = toRow(job.toState());
-    let count: number;
-    try {
-      ({ count } = await this.db.client.job.updateMany({ where: { id, revision: job.expectedRevision }, data: changes }));
-    } catch (error) {
-      // Only a retried job can meet the one-active-job index here (another job of its quality came first).
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
-    if (count === 1) job.markSaved();
-    return count === 1;
+    const events = job.events.take();
+    const write = async (): Promise<boolean> => {
+      let count: number;
+      try {
+        ({ count } = await this.db.client.job.updateMany({ where: { id, revision: job.expectedRevision }, data: changes }));
+      } catch (error) {
+        // Only a retried job can meet the one-active-job index here (another job of its quality came first).
+        if (isUniqueViolation(error)) return false;
+        throw error;
+      }
+      // A lost save's events never happened: they are dropped with it.
+      if (count === 1 && events.length > 0) await this.outbox.append(events);
+      return count === 1;
+    };
+    // Progress saves carry no events and stay one statement; an end and its events commit together.
+    const saved = events.length > 0 ? await this.db.transaction(write) : await write();
+    if (saved) job.markSaved();
+    return saved;
   }
 }
 

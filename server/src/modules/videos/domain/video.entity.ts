@@ -1,4 +1,6 @@
+import { RecordedEvents, type EventType } from "../../../shared/domain/domain-event.js";
 import { newId } from "../../../shared/domain/ids.js";
+import { videoSnapshot } from "./video-snapshot.js";
 import { canTransition, type VideoStatus } from "./video-status.js";
 import { VideoErrors } from "./video.errors.js";
 
@@ -36,6 +38,9 @@ export interface VideoState {
 }
 
 export class Video {
+  /** What happened to it since it was loaded; its repository writes them with the change. */
+  readonly events = new RecordedEvents();
+
   private constructor(private state: VideoState) {}
 
   static create(props: { ownerId: string; title: string; description?: string | undefined; now: Date }): Video {
@@ -98,6 +103,7 @@ export class Video {
 
   markUploaded(probe: VideoProbe, now: Date): void {
     this.transition("UPLOADED", { probe }, now);
+    this.record("video.uploaded", now);
   }
 
   /** The uploaded file was unusable: back to DRAFT so the owner can upload again. */
@@ -120,10 +126,12 @@ export class Video {
 
   markReady(now: Date): void {
     this.transition("READY", {}, now);
+    this.record("video.ready", now);
   }
 
   markFailed(now: Date): void {
     this.transition("FAILED", {}, now);
+    this.record("video.failed", now);
   }
 
   /** Its only processing was cancelled: the uploaded source is still there to process again. */
@@ -132,7 +140,9 @@ export class Video {
   }
 
   softDelete(now: Date): void {
-    if (!this.isDeleted) this.change({ deletedAt: now }, now);
+    if (this.isDeleted) return;
+    this.change({ deletedAt: now }, now);
+    this.record("video.deleted", now);
   }
 
   /**
@@ -145,6 +155,16 @@ export class Video {
 
   toState(): Readonly<VideoState> {
     return { ...this.state };
+  }
+
+  private record(type: EventType, now: Date): void {
+    this.events.record({
+      type,
+      aggregateId: this.state.id,
+      ownerId: this.state.ownerId,
+      occurredAt: now,
+      data: videoSnapshot(this.state),
+    });
   }
 
   private transition(to: VideoStatus, changes: Partial<VideoState>, now: Date): void {

@@ -3,6 +3,7 @@ import { DATABASE, type Database } from "../../../database/database.js";
 import { keysetPage } from "../../../database/keyset.js";
 import { escapeLikePattern } from "../../../database/like-pattern.js";
 import type { Video as VideoRow } from "../../../generated/prisma/client.js";
+import { EVENT_OUTBOX, type EventOutbox } from "../../../shared/application/event-outbox.js";
 import { toPage, type Page } from "../../../shared/application/pagination.js";
 import { ConcurrencyErrors } from "../../../shared/domain/concurrency.errors.js";
 import type { VideoListFilter, VideoRepository } from "../application/video.repository.js";
@@ -12,7 +13,10 @@ import { VideoErrors } from "../domain/video.errors.js";
 
 @injectable()
 export class PrismaVideoRepository implements VideoRepository {
-  constructor(@inject(DATABASE) private readonly db: Database) {}
+  constructor(
+    @inject(DATABASE) private readonly db: Database,
+    @inject(EVENT_OUTBOX) private readonly outbox: EventOutbox,
+  ) {}
 
   async findById(id: string): Promise<Video | null> {
     // findUnique, not findFirst: Prisma batches the findUnique calls made in the same tick into one
@@ -37,23 +41,37 @@ export class PrismaVideoRepository implements VideoRepository {
 
   async save(video: Video, expectedStatus?: VideoStatus): Promise<void> {
     const { id, version, ownerId: _ownerId, createdAt: _createdAt, ...changes } = toRow(video.toState());
-    // A deleted row never comes back: an edit that loaded the video before the delete must not resurrect it.
-    const { count } = await this.db.client.video.updateMany({
-      where: { id, version, deletedAt: null },
-      data: { ...changes, version: { increment: 1 } },
+    await this.withEvents(video, async () => {
+      // A deleted row never comes back: an edit that loaded the video before the delete must not resurrect it.
+      const { count } = await this.db.client.video.updateMany({
+        where: { id, version, deletedAt: null },
+        data: { ...changes, version: { increment: 1 } },
+      });
+      if (count === 0) throw await this.whyNotSaved(id, expectedStatus, video.status);
     });
-    if (count === 0) throw await this.whyNotSaved(id, expectedStatus, video.status);
     video.markSaved();
   }
 
   async saveDeletion(video: Video): Promise<void> {
     const { id, deletedAt, updatedAt } = video.toState();
     if (!deletedAt) throw new Error("saveDeletion needs a soft-deleted video");
-    const { count } = await this.db.client.video.updateMany({
-      where: { id, deletedAt: null },
-      data: { deletedAt, updatedAt, version: { increment: 1 } },
+    await this.withEvents(video, async () => {
+      const { count } = await this.db.client.video.updateMany({
+        where: { id, deletedAt: null },
+        data: { deletedAt, updatedAt, version: { increment: 1 } },
+      });
+      if (count === 0) throw VideoErrors.notFound();
     });
-    if (count === 0) throw VideoErrors.notFound();
+  }
+
+  /** The write and the events the entity recorded commit together, or neither does. */
+  private async withEvents(video: Video, write: () => Promise<void>): Promise<void> {
+    const events = video.events.take();
+    if (events.length === 0) return write();
+    await this.db.transaction(async () => {
+      await write();
+      await this.outbox.append(events);
+    });
   }
 
   /** Names the write that won, so the loser's client knows whether to reload, retry or give up. */

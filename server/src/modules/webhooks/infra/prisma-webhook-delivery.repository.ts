@@ -1,0 +1,161 @@
+import { inject, injectable } from "inversify";
+import { DATABASE, type Database } from "../../../database/database.js";
+import { keysetPage } from "../../../database/keyset.js";
+import type { WebhookDelivery as DeliveryRow } from "../../../generated/prisma/client.js";
+import { toPage, type Page } from "../../../shared/application/pagination.js";
+import { newId } from "../../../shared/domain/ids.js";
+import type { AttemptRecord, ClaimedDelivery, WebhookDeliveryRepository } from "../application/webhook-delivery.repository.js";
+import type { WebhookDelivery } from "../domain/webhook-delivery.js";
+
+interface ClaimedRow {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  status: WebhookDelivery["status"];
+  attempts: number;
+  next_attempt_at: Date | null;
+  last_status: number | null;
+  last_duration_ms: number | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+  event_created_at: Date;
+  event_data: unknown;
+}
+
+/** Longest stored response body and error text in the log. */
+const MAX_LOGGED_TEXT = 64 * 1024;
+
+@injectable()
+export class PrismaWebhookDeliveryRepository implements WebhookDeliveryRepository {
+  constructor(@inject(DATABASE) private readonly db: Database) {}
+
+  async createForEvent(eventId: string, eventType: string, endpointIds: readonly string[], now: Date): Promise<string[]> {
+    if (endpointIds.length === 0) return [];
+    const rows = endpointIds.map((endpointId) => ({
+      id: newId(),
+      endpointId,
+      eventId,
+      eventType,
+      status: "PENDING" as const,
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    // ON CONFLICT DO NOTHING on (endpoint, event): an event handed over again adds nothing.
+    await this.db.client.webhookDelivery.createMany({ data: rows, skipDuplicates: true });
+    const created = await this.db.client.webhookDelivery.findMany({
+      where: { eventId, endpointId: { in: [...endpointIds] }, id: { in: rows.map((row) => row.id) } },
+      select: { id: true },
+    });
+    return created.map((row) => row.id);
+  }
+
+  async findById(id: string): Promise<WebhookDelivery | null> {
+    const row = await this.db.client.webhookDelivery.findUnique({ where: { id } });
+    return row ? toDelivery(row) : null;
+  }
+
+  async listByEndpoint(endpointId: string, page: { cursor?: string | undefined; limit: number }): Promise<Page<WebhookDelivery>> {
+    const { where: after, ...order } = keysetPage(page.cursor, page.limit);
+    const rows = await this.db.client.webhookDelivery.findMany({ where: { AND: [{ endpointId }, after] }, ...order });
+    return toPage(rows, page.limit, toDelivery);
+  }
+
+  async claimDue(now: Date, claimUntil: Date, limit: number, skipEndpoints: readonly string[]): Promise<ClaimedDelivery[]> {
+    const skip = skipEndpoints.length > 0 ? [...skipEndpoints] : ["00000000-0000-0000-0000-000000000000"];
+    const rows = await this.db.client.$queryRaw<ClaimedRow[]>`
+      WITH due AS (
+        SELECT id FROM webhook_deliveries
+        WHERE status = 'PENDING' AND next_attempt_at <= ${now}::timestamptz
+          AND (claimed_until IS NULL OR claimed_until < ${now}::timestamptz)
+          AND endpoint_id <> ALL(${skip}::uuid[])
+        ORDER BY next_attempt_at LIMIT ${limit}::int
+        FOR UPDATE SKIP LOCKED),
+      claimed AS (
+        UPDATE webhook_deliveries d SET claimed_until = ${claimUntil}::timestamptz
+        FROM due WHERE d.id = due.id
+        RETURNING d.*)
+      SELECT claimed.id, claimed.endpoint_id, claimed.event_id, claimed.event_type, claimed.status::text AS status,
+             claimed.attempts, claimed.next_attempt_at, claimed.last_status, claimed.last_duration_ms, claimed.last_error,
+             claimed.created_at, claimed.updated_at, e.created_at AS event_created_at, e.data AS event_data
+      FROM claimed JOIN outbox_events e ON e.id = claimed.event_id`;
+    return rows.map((row) => ({
+      delivery: {
+        id: row.id,
+        endpointId: row.endpoint_id,
+        eventId: row.event_id,
+        eventType: row.event_type,
+        status: row.status,
+        attempts: row.attempts,
+        nextAttemptAt: row.next_attempt_at,
+        lastStatus: row.last_status,
+        lastDurationMs: row.last_duration_ms,
+        lastError: row.last_error,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      },
+      event: { id: row.event_id, type: row.event_type, createdAt: row.event_created_at, data: row.event_data },
+    }));
+  }
+
+  async release(deliveryIds: readonly string[]): Promise<void> {
+    await this.db.client.webhookDelivery.updateMany({ where: { id: { in: [...deliveryIds] } }, data: { claimedUntil: null } });
+  }
+
+  async recordAttempt(deliveryId: string, record: AttemptRecord): Promise<boolean> {
+    return this.db.transaction(async () => {
+      // Conditional on the attempt count: a second process that claimed the same delivery after a
+      // claim ran out records nothing over this attempt.
+      const { count } = await this.db.client.webhookDelivery.updateMany({
+        where: { id: deliveryId, attempts: record.attempt - 1 },
+        data: {
+          attempts: record.attempt,
+          status: record.next.status,
+          nextAttemptAt: record.next.nextAttemptAt,
+          claimedUntil: null,
+          lastStatus: record.status,
+          lastDurationMs: record.durationMs,
+          lastError: record.error?.slice(0, MAX_LOGGED_TEXT) ?? null,
+          updatedAt: record.now,
+        },
+      });
+      if (count === 0) return false;
+      await this.db.client.webhookAttempt.create({
+        data: {
+          id: newId(),
+          deliveryId,
+          attempt: record.attempt,
+          outcome: record.outcome,
+          status: record.status,
+          durationMs: record.durationMs,
+          error: record.error?.slice(0, MAX_LOGGED_TEXT) ?? null,
+          responseBody: record.responseBody?.slice(0, MAX_LOGGED_TEXT) ?? null,
+          createdAt: record.now,
+        },
+      });
+      return true;
+    });
+  }
+
+  async abandon(deliveryId: string, reason: string, now: Date): Promise<void> {
+    await this.db.client.webhookDelivery.updateMany({
+      where: { id: deliveryId, status: "PENDING" },
+      data: { status: "FAILED", nextAttemptAt: null, claimedUntil: null, lastError: reason, updatedAt: now },
+    });
+  }
+
+  async redeliver(deliveryId: string, now: Date): Promise<WebhookDelivery | null> {
+    const { count } = await this.db.client.webhookDelivery.updateMany({
+      where: { id: deliveryId },
+      data: { status: "PENDING", nextAttemptAt: now, claimedUntil: null, updatedAt: now },
+    });
+    return count === 1 ? this.findById(deliveryId) : null;
+  }
+}
+
+function toDelivery(row: DeliveryRow): WebhookDelivery {
+  const { claimedUntil: _claimed, ...delivery } = row;
+  return delivery;
+}

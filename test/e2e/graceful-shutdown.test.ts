@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import http from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -41,6 +42,53 @@ async function waitForRow(databaseUrl: string, id: string, done: (row: JobRow) =
     if (Date.now() > deadline) throw new Error(`job ${id} never got there: ${JSON.stringify(row)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+interface ProbeAnswer {
+  path: string;
+  sentAt: number;
+  status: number;
+  connection: string | undefined;
+  body: string;
+}
+
+/**
+ * `clients` loops asking `path` back to back over keep-alive connections (as a load balancer's
+ * health checker does), keeping each answer's body; refused connections are retried after a pause.
+ */
+function probe(base: string, path: string, clients: number) {
+  const url = new URL(base);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const answers: ProbeAnswer[] = [];
+  let running = true;
+  const once = () =>
+    new Promise<ProbeAnswer | null>((resolve) => {
+      const sentAt = performance.now();
+      const req = http.get({ host: url.hostname, port: url.port, path, agent, timeout: 15_000 }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (body += chunk));
+        res.once("end", () => resolve({ path, sentAt, status: res.statusCode ?? 0, connection: res.headers.connection, body }));
+        res.once("error", () => resolve(null));
+      });
+      req.once("timeout", () => req.destroy());
+      req.once("error", () => resolve(null));
+    });
+  const loops = Array.from({ length: clients }, async () => {
+    while (running) {
+      const answer = await once();
+      if (answer) answers.push(answer);
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+  return {
+    answers,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+    },
+  };
 }
 
 /** `closed <name>` lines in the order the process wrote them. */
@@ -133,6 +181,9 @@ describe.runIf(postgresUrl && redisUrl)("graceful shutdown under load", () => {
       const streams = Array.from({ length: 3 }, () =>
         openEventStream(api.url, `/trpc/jobs.onProgress?${input({ id: job.id })}`, auth),
       );
+      // Health checkers on kept-alive connections, as a load balancer's would be.
+      const readiness = probe(api.url, "/health/ready", 3);
+      const liveness = probe(api.url, "/health/live", 2);
       try {
         for (const stream of streams) expect(await stream.status).toBe(200);
         // The worker is transcoding (progress > 0) and the load has been running a moment.
@@ -149,6 +200,7 @@ describe.runIf(postgresUrl && redisUrl)("graceful shutdown under load", () => {
         const code = await api.exited;
         const exitedAt = performance.now();
         await load.stop();
+        await Promise.all([readiness.stop(), liveness.stop()]);
 
         // Exit 0 within the grace period.
         expect(code).toBe(0);
@@ -169,13 +221,29 @@ describe.runIf(postgresUrl && redisUrl)("graceful shutdown under load", () => {
           `graceful shutdown: ${results.length} requests, ${failed.length} failed, ` +
             `${results.filter((r) => r.connection === "close").length} answered with Connection: close, ` +
             `${results.filter(refused).length} refused after the listener closed; streams ended at ` +
-            `${ends.map(at).join("/")} ms, exit at ${at(exitedAt)} ms after SIGTERM\n`,
+            `${ends.map(at).join("/")} ms, exit at ${at(exitedAt)} ms after SIGTERM; readiness ${readiness.answers.length} ` +
+            `answers (${readiness.answers.filter((a) => a.status === 503).length} 503 while draining), liveness ` +
+            `${liveness.answers.length} (${liveness.answers.filter((a) => a.connection === "close").length} while draining)\n`,
         );
         // Answers to requests sent once the process was shutting down tell the client to go elsewhere.
         const afterSignal = results.filter((result) => result.status === 200 && result.sentAt > seenAt);
         expect(afterSignal.filter((result) => result.connection !== "close")).toEqual([]);
         expect(afterSignal.length + results.filter((r) => r.connection === "close").length).toBeGreaterThan(0);
         expect(results.filter(refused).length).toBeGreaterThan(0);
+
+        // Readiness: 200 until the signal; every probe answered once the process was draining (those
+        // answers carry Connection: close) says 503 "shutting_down", and there were such answers.
+        // Liveness stays 200 throughout, draining included.
+        const draining = readiness.answers.filter((answer) => answer.connection === "close");
+        expect(draining.length, JSON.stringify(readiness.answers.slice(-5))).toBeGreaterThan(0);
+        for (const answer of draining) {
+          expect(answer.status).toBe(503);
+          expect(JSON.parse(answer.body)).toMatchObject({ status: "shutting_down" });
+        }
+        expect(readiness.answers.filter((answer) => answer.connection !== "close" && answer.status !== 200)).toEqual([]);
+        expect(readiness.answers.filter((answer) => answer.sentAt < signalledAt).length).toBeGreaterThan(0);
+        expect(liveness.answers.filter((answer) => answer.connection === "close").length).toBeGreaterThan(0);
+        expect(liveness.answers.filter((answer) => answer.status !== 200)).toEqual([]);
 
         // Reverse start order: the HTTP server (started last) first, the database (first) last.
         const output = api.output();
@@ -207,6 +275,7 @@ describe.runIf(postgresUrl && redisUrl)("graceful shutdown under load", () => {
         expect(done).toMatchObject({ status: "SUCCEEDED", progress: 100, attempts: 1 });
       } finally {
         await load.stop();
+        await Promise.all([readiness.stop(), liveness.stop()]);
         for (const stream of streams) stream.close();
       }
     },

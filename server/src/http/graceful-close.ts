@@ -1,4 +1,4 @@
-import type { Server, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { Server as NetServer, type Socket } from "node:net";
 
 /** A keep-alive connection quiet this long after the signal is closed; a busier one is closed by its next answer. */
@@ -11,6 +11,22 @@ interface Connection {
   busy: number;
   idleSince: number;
   timer?: NodeJS.Timeout;
+}
+
+/** Whether close() has been called on the server a connection belongs to; one object per server. */
+interface DrainState {
+  closing: boolean;
+}
+
+const drainStateOf = new WeakMap<Socket, DrainState>();
+
+/**
+ * True once the server that received `req` has begun a graceful close (SIGTERM): readiness then
+ * answers 503 so a load balancer stops routing here while the requests in flight finish. False for
+ * a server without gracefulClose.
+ */
+export function isDraining(req: IncomingMessage): boolean {
+  return drainStateOf.get(req.socket)?.closing ?? false;
 }
 
 export interface GracefulClose {
@@ -37,12 +53,14 @@ export interface GracefulClose {
  *   the next request) would see it reset;
  * - open event streams (SSE subscriptions) end at once: they never end by themselves, and their
  *   clients reconnect, to another process;
+ * - `isDraining(req)` is true, so /health/ready answers 503 "shutting_down" on the connections
+ *   still open (liveness stays 200: the process is alive, only leaving);
  * - after `graceMs`, every connection still open is cut.
  */
 export function gracefulClose(server: Server): GracefulClose {
   const connections = new Map<Socket, Connection>();
   const answering = new Set<ServerResponse>();
-  let closing = false;
+  const drain: DrainState = { closing: false };
 
   const closeWhenQuiet = (socket: Socket, connection: Connection) => {
     clearTimeout(connection.timer);
@@ -60,11 +78,12 @@ export function gracefulClose(server: Server): GracefulClose {
   server.on("connection", (socket: Socket) => {
     const connection: Connection = { busy: 0, idleSince: Date.now() };
     connections.set(socket, connection);
+    drainStateOf.set(socket, drain);
     socket.once("close", () => {
       clearTimeout(connection.timer);
       connections.delete(socket);
     });
-    if (closing) closeWhenQuiet(socket, connection);
+    if (drain.closing) closeWhenQuiet(socket, connection);
   });
 
   // Ahead of the application's listener, which may answer synchronously (liveness).
@@ -75,20 +94,20 @@ export function gracefulClose(server: Server): GracefulClose {
       connection.busy += 1;
       clearTimeout(connection.timer);
     }
-    if (closing) res.setHeader("connection", "close");
+    if (drain.closing) res.setHeader("connection", "close");
     answering.add(res);
     res.once("close", () => {
       answering.delete(res);
       if (!connection) return;
       connection.busy -= 1;
       connection.idleSince = Date.now();
-      if (closing && !socket.destroyed) closeWhenQuiet(socket, connection);
+      if (drain.closing && !socket.destroyed) closeWhenQuiet(socket, connection);
     });
   });
 
   return {
     close: async (graceMs) => {
-      closing = true;
+      drain.closing = true;
       // net's close, not http's: http's also closes every idle connection at once (see above).
       const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
       for (const res of answering) {

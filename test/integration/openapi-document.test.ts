@@ -158,9 +158,12 @@ describe("the OpenAPI document and the /docs page", () => {
     expect(scriptSrc).toContain("'self'");
     expect(scriptSrc).not.toContain("'unsafe-inline'");
     expect(scriptSrc).not.toContain("'unsafe-eval'");
-    // The rest of the API keeps the same (helmet's) policy.
-    expect((await fetch(`${api.url}/openapi.json`)).headers.get("content-security-policy")).toBe(csp);
-    expect((await fetch(`${api.url}/trpc/auth.me`)).headers.get("content-security-policy")).toBe(csp);
+    // The rest of the API keeps helmet's policy; the page has the same one without upgrade-insecure-requests
+    // (its assets are same-origin: upgrading them would only break the page on a plain-HTTP address).
+    const global = (await fetch(`${api.url}/trpc/auth.me`)).headers.get("content-security-policy") ?? "";
+    expect(global).toContain("upgrade-insecure-requests");
+    expect((await fetch(`${api.url}/openapi.json`)).headers.get("content-security-policy")).toBe(global);
+    expect(csp).toBe(global.replace(/;?upgrade-insecure-requests/, ""));
 
     const html = await page.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i); // no inline script

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { AnyTRPCRouter } from "@trpc/server";
 import express, { type Router } from "express";
+import helmet from "helmet";
 import { DOCS_ASSETS, DOCS_HTML, INITIALIZER, INITIALIZER_JS } from "./docs-page.js";
 import { buildOpenApiDocument, type OpenApiOptions } from "./document.js";
 
@@ -15,6 +16,14 @@ const SWAGGER_UI_FILES = new Set([
 ]);
 
 /**
+ * The page's policy: helmet's defaults, as on every other route (`script-src 'self'`, no inline
+ * script), without `upgrade-insecure-requests`. Every asset is same-origin, so on HTTPS it changes
+ * nothing; on a plain-HTTP address (a private network) it would send the asset requests to an
+ * https:// the server does not answer and leave the page blank.
+ */
+const docsPagePolicy = helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } });
+
+/**
  * `GET /openapi.json` (the document, built once here at start-up) and `GET /docs` (Swagger UI over
  * it, from swagger-ui-dist's files served under /docs/assets/).
  */
@@ -25,7 +34,7 @@ export function openApiRoutes(router: AnyTRPCRouter, options: OpenApiOptions): R
   routes.get("/openapi.json", (_req, res) => {
     res.type("application/json").set("Cache-Control", "no-cache").send(body);
   });
-  routes.get("/docs", (_req, res) => {
+  routes.get("/docs", docsPagePolicy, (_req, res) => {
     res.type("html").set("Cache-Control", "no-cache").send(DOCS_HTML);
   });
   routes.get(`${DOCS_ASSETS}/${INITIALIZER}`, (_req, res) => {

@@ -110,7 +110,7 @@ describe.each(backends())("webhooks (%s)", (backend) => {
       await expectTrpcError(
         caller.webhooks.create({ url: "ftp://127.0.0.1/x", events: ["video.ready"] }),
         "BAD_REQUEST",
-        "WEBHOOK_URL_REFUSED",
+        "VALIDATION_FAILED",
       );
       await expectTrpcError(caller.webhooks.create({ url: "not a url", events: ["video.ready"] }), "BAD_REQUEST");
       await expectTrpcError(caller.webhooks.create({ url: `${receiver.url}/x`, events: [] }), "BAD_REQUEST");
@@ -137,7 +137,7 @@ describe.each(backends())("webhooks (%s)", (backend) => {
     expect(payload.id).toMatch(/^evt_/);
     expect(request.headers["webhook-id"]).toBe(payload.id);
     expect(payload.data).toEqual(await caller.videos.get({ id: videoId }));
-    const log = await caller.webhooks.deliveries({ endpointId: hook.id });
+    const log = { items: [await waitForDelivery(caller, hook.id, "SUCCEEDED")] };
     expect(log.items).toMatchObject([
       { eventId: payload.id, eventType: "video.uploaded", status: "SUCCEEDED", attempts: 1, lastStatus: 204 },
     ]);
@@ -310,6 +310,37 @@ describe.each(backends())("webhooks (%s)", (backend) => {
       "UNPROCESSABLE_CONTENT",
       "WEBHOOK_LIMIT_REACHED",
     );
+  });
+
+  // Last: it moves the app's clock days ahead.
+  it("disables an endpoint that has failed without a success for WEBHOOK_DISABLE_AFTER_HOURS, and audits it", async () => {
+    const { bearer } = await registerUser(app);
+    const caller = app.caller(bearer);
+    receiver.respond((request, response) => response.writeHead(request.path === "/streak" ? 500 : 204).end());
+    try {
+      const hook = await caller.webhooks.create({ url: `${receiver.url}/streak`, events: ["video.uploaded"] });
+      await caller.webhooks.test({ id: hook.id });
+      await waitForDelivery(caller, hook.id, "PENDING");
+      const db = app.container.get<Database>(DATABASE);
+      expect((await db.client.webhookEndpoint.findUniqueOrThrow({ where: { id: hook.id } })).status).toBe("ACTIVE");
+      app.clock.advance(121 * 3600 * 1000); // the default is 120 h (5 days)
+      // Due again now, however many of its (short) retries have run meanwhile.
+      await db.client.webhookDelivery.updateMany({
+        where: { endpointId: hook.id },
+        data: { status: "PENDING", nextAttemptAt: app.clock.now(), claimedUntil: null },
+      });
+      const deadline = Date.now() + 15_000;
+      let endpoint = await db.client.webhookEndpoint.findUniqueOrThrow({ where: { id: hook.id } });
+      while (endpoint.status === "ACTIVE" && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        endpoint = await db.client.webhookEndpoint.findUniqueOrThrow({ where: { id: hook.id } });
+      }
+      expect(endpoint).toMatchObject({ status: "DISABLED", disabledReason: "failing without a success for too long" });
+      const audit = await db.client.auditLog.findMany({ where: { action: "webhook.disabled", targetId: hook.id } });
+      expect(audit).toHaveLength(1);
+    } finally {
+      receiver.respond((_request, response) => response.writeHead(204).end());
+    }
   });
 });
 

@@ -85,6 +85,19 @@ function objectOf(schema: JsonSchema, known: KnownValues): fc.Arbitrary<unknown>
     .map((pairs) => Object.fromEntries(pairs.filter((pair): pair is [string, unknown] => pair[1] !== ABSENT)));
 }
 
+/**
+ * A URL field (a webhook endpoint) may make the server resolve or connect to its host: generated
+ * hosts are loopback only, whatever the scheme, port, path or query around them.
+ */
+const loopbackUrl: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.constantFrom("http", "https", "ftp", "file"),
+    fc.constantFrom("127.0.0.1", "127.0.0.2", "[::1]", "localhost", "[::ffff:127.0.0.1]"),
+    fc.option(fc.integer({ min: 1, max: 65_535 }), { nil: undefined }),
+    fc.webPath(),
+  )
+  .map(([scheme, host, port, pathPart]) => `${scheme}://${host}${port === undefined ? "" : `:${port}`}${pathPart}`);
+
 function stringFor(schema: JsonSchema, known: KnownValues): fc.Arbitrary<string> {
   if (schema.format === "uuid") return fc.oneof(fc.constantFrom(...known.ids), fc.uuid());
   if (schema.format === "date-time") {
@@ -94,6 +107,7 @@ function stringFor(schema: JsonSchema, known: KnownValues): fc.Arbitrary<string>
       fc.constantFrom(...EDGE_DATES),
     );
   }
+  if (schema.format === "uri") return loopbackUrl;
   if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern));
   const minLength = schema.minLength ?? 0;
   const maxLength = Math.max(minLength, Math.min(schema.maxLength ?? 64, 300));

@@ -3,9 +3,10 @@ import { idSchema, isoDateTime, pageInput, pageOutput, text } from "../../../sha
 import { EVENT_TYPES } from "../../../shared/domain/domain-event.js";
 import { DESCRIPTION_MAX_LENGTH } from "../domain/webhook-endpoint.js";
 
-const urlSchema = text
+const urlSchema = z
+  .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
   .max(2048)
-  .refine((value) => URL.canParse(value), "must be an absolute URL")
+  .refine((value) => !value.includes("\u0000"), "must not contain NUL characters")
   .describe("https:// (http:// only for hosts in WEBHOOK_ALLOWED_HOSTS); must not point at a private address");
 const eventsSchema = z
   .array(z.enum(EVENT_TYPES))

@@ -4,6 +4,7 @@ import { APP_CONFIG, type WebhooksConfig } from "../../../config/config.js";
 import { createSsrfGuardAgent, isSsrfRefusal, SSRF_REFUSED } from "../../../net/ssrf-guard.js";
 import type { WebhookAttemptResult, WebhookMessage, WebhookOutcome, WebhookSender } from "../application/webhook-sender.js";
 import { InvalidWebhookSecretError, signedWebhookHeaders } from "./webhook-signature.js";
+import { normalizeHost, webhookUrlRefusal } from "./webhook-url-policy.js";
 
 /** The most of a response body kept (and read): the rest is never downloaded. */
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
@@ -152,27 +153,10 @@ export class HttpWebhookSender implements WebhookSender {
     }
   }
 
-  /** Why a URL is not even tried, or null: only http(s), no credentials, and http: only to an allow-listed host. */
+  /** Why a URL is not even tried, or null (the rules endpoints are saved under). */
   private refusalOf(url: string): string | null {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return "not a URL";
-    }
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return `only https: URLs are called, not ${parsed.protocol}`;
-    if (parsed.username !== "" || parsed.password !== "") return "URLs with credentials are not called";
-    if (parsed.protocol === "http:" && !this.allowedHosts.has(normalizeHost(parsed.hostname))) {
-      return "http: is called only for allow-listed hosts (WEBHOOK_ALLOWED_HOSTS); use https:";
-    }
-    return null;
+    return webhookUrlRefusal(url, this.allowedHosts);
   }
-}
-
-/** As the SSRF guard compares hosts: any case, IPv6 without brackets. */
-function normalizeHost(host: string): string {
-  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
-  return bare.toLowerCase();
 }
 
 interface CappedBody {

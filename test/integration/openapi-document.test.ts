@@ -44,105 +44,6 @@ describe("the OpenAPI document and the /docs page", () => {
     expect(String((document.info as Json).description)).toContain("?batch=1");
   });
 
-  it("has one operation per procedure of the router, named by its path, with its method", () => {
-    const operations = operationsOf(document);
-    expect(operations.map((operation) => operation.operationId).sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
-    expect(new Set(operations.map((operation) => operation.operationId)).size).toBe(operations.length);
-    for (const procedure of procedures) {
-      const operation = operations.find(({ operationId }) => operationId === procedure.path);
-      expect(operation?.path, procedure.path).toBe(`/trpc/${procedure.path}`);
-      expect(operation?.method, procedure.path).toBe(procedure.type === "mutation" ? "post" : "get");
-      expect(operation?.trpcType, procedure.path).toBe(procedure.type);
-      expect(operation?.op.tags, procedure.path).toEqual([procedure.path.split(".")[0]]);
-    }
-  });
-
-  it("describes the input and output of every procedure that has them", () => {
-    const operations = operationsOf(document);
-    for (const procedure of procedures) {
-      const { op } = operations.find(({ operationId }) => operationId === procedure.path) ?? { op: {} };
-      const input = inputOf(document, op);
-      if (procedure.inputs.length === 0) expect(input, procedure.path).toBeNull();
-      else {
-        expect(input?.schema, procedure.path).toMatchObject({ type: "object" });
-        // The absent input is read as {} (trpc/middlewares/absent-input.middleware.ts): every input is an object.
-        expect(input?.required, procedure.path).toBe(
-          !procedure.inputs.every((parser) => isRecord(parser) && safeParsesEmpty(parser)),
-        );
-      }
-      if (procedure.type === "subscription") {
-        expect(responseSchema(document, op, 200, "text/event-stream"), procedure.path).toEqual({ type: "string" });
-        continue;
-      }
-      const success = responseSchema(document, op, 200) as Json;
-      const data = (((success.properties as Json).result as Json).properties as Json).data;
-      if (procedure.output === undefined) expect(data, procedure.path).toEqual({});
-      else expect(Object.keys(data as Json).length, procedure.path).toBeGreaterThan(0);
-    }
-  });
-
-  it("answers every error status with the error shape, whose errorCode enum is every ErrorCode", () => {
-    const statuses = ["400", "401", "403", "404", "409", "422", "429", "500", "503", "default"];
-    for (const { operationId, op } of operationsOf(document)) {
-      expect(Object.keys(op.responses as Json), operationId).toEqual(expect.arrayContaining(statuses));
-      for (const status of statuses) {
-        const schema = responseSchema(document, op, status === "default" ? 599 : Number(status));
-        expect(schema, `${operationId} ${status}`).toEqual(inline(document, document.components.schemas.ErrorResponse));
-      }
-    }
-    expect(document.components.schemas.ErrorCode).toMatchObject({ type: "string", enum: Object.values(ErrorCodes) });
-  });
-
-  it("states each operation's security from its base procedure: public, session, admin, or session or API key with a scope", () => {
-    const security = (id: string) => operationsOf(document).find(({ operationId }) => operationId === id)?.op.security;
-    expect(security("auth.login")).toEqual([]);
-    expect(security("auth.me")).toEqual([{ bearerAuth: [] }]);
-    expect(security("admin.users.list")).toEqual([{ bearerAuth: [] }]);
-    expect(security("videos.list")).toEqual([{ bearerAuth: [] }, { apiKeyAuth: ["videos:read"] }]);
-    expect(security("jobs.cancel")).toEqual([{ bearerAuth: [] }, { apiKeyAuth: ["jobs:write"] }]);
-    const schemes = (document.components as Json).securitySchemes as Json;
-    expect(schemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
-    expect(schemes.apiKeyAuth).toMatchObject({ type: "apiKey", in: "header", name: "Authorization" });
-    for (const procedure of procedures)
-      expect(procedure.access, `${procedure.path} is built on a base procedure of trpc/init.ts`).not.toBeNull();
-    for (const { operationId, op } of operationsOf(document)) {
-      expect(Array.isArray(op.security), operationId).toBe(true);
-      for (const requirement of op.security as Json[])
-        for (const scheme of Object.keys(requirement)) expect(schemes).toHaveProperty(scheme);
-    }
-  });
-
-  it("is structurally sound OpenAPI 3.1: every $ref resolves, every schema compiles as draft 2020-12", () => {
-    const refs = allRefs(document);
-    expect(refs.length).toBeGreaterThan(0);
-    for (const ref of refs) expect(resolvePointer(document, ref), ref).toBeDefined();
-    expect(Array.isArray(document.servers) && document.servers.length > 0).toBe(true);
-    for (const path of Object.keys(document.paths)) expect(path).toMatch(/^\/trpc\/[\w.]+$/);
-    const ajv = createAjv();
-    for (const [name, schema] of Object.entries(document.components.schemas)) {
-      expect(() => compile(ajv, document, schema), name).not.toThrow();
-    }
-    for (const { operationId, op } of operationsOf(document)) {
-      expect(op.responses, operationId).toHaveProperty("200");
-      const input = inputOf(document, op);
-      if (input) expect(() => ajv.compile(input.schema), operationId).not.toThrow();
-      for (const status of Object.keys(op.responses as Json)) {
-        const response = inline(document, (op.responses as Json)[status]) as Json;
-        expect(typeof response.description, `${operationId} ${status}`).toBe("string");
-        for (const media of Object.values((response.content ?? {}) as Record<string, Json>)) {
-          expect(() => compile(ajv, document, media.schema), `${operationId} ${status}`).not.toThrow();
-        }
-      }
-      for (const parameter of (op.parameters ?? []) as Json[]) {
-        expect(["query", "header"]).toContain(parameter.in);
-        expect(
-          "schema" in parameter !== "content" in parameter,
-          `${operationId} ${String(parameter.name)}: schema or content`,
-        ).toBe(true);
-      }
-    }
-  });
-
   it("serves /docs as HTML whose every asset is same-origin, loads with the right type, under a CSP without inline scripts", async () => {
     const page = await fetch(`${api.url}/docs`);
     expect(page.status).toBe(200);
@@ -186,6 +87,105 @@ describe("the OpenAPI document and the /docs page", () => {
     // Only the page's files of swagger-ui-dist are served, not its demo page.
     expect((await fetch(`${api.url}/docs/assets/index.html`)).status).toBe(404);
     expect((await fetch(`${api.url}/docs/assets/../package.json`)).status).toBe(404);
+  });
+
+  it("has one operation per procedure of the router, named by its path, with its method", () => {
+    const operations = operationsOf(document);
+    expect(operations.map((operation) => operation.operationId).sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
+    expect(new Set(operations.map((operation) => operation.operationId)).size).toBe(operations.length);
+    for (const procedure of procedures) {
+      const operation = operations.find(({ operationId }) => operationId === procedure.path);
+      expect(operation?.path, procedure.path).toBe(`/trpc/${procedure.path}`);
+      expect(operation?.method, procedure.path).toBe(procedure.type === "mutation" ? "post" : "get");
+      expect(operation?.trpcType, procedure.path).toBe(procedure.type);
+      expect(operation?.op.tags, procedure.path).toEqual([procedure.path.split(".")[0]]);
+    }
+  });
+
+  it("describes the input and output of every procedure that has them", () => {
+    const operations = operationsOf(document);
+    for (const procedure of procedures) {
+      const { op } = operations.find(({ operationId }) => operationId === procedure.path) ?? { op: {} };
+      const input = inputOf(document, op);
+      if (procedure.inputs.length === 0) expect(input, procedure.path).toBeNull();
+      else {
+        expect(input?.schema, procedure.path).toMatchObject({ type: "object" });
+        // The absent input is read as {} (trpc/middlewares/absent-input.middleware.ts): every input is an object.
+        expect(input?.required, procedure.path).toBe(
+          !procedure.inputs.every((parser) => isRecord(parser) && safeParsesEmpty(parser)),
+        );
+      }
+      if (procedure.type === "subscription") {
+        expect(responseSchema(document, op, 200, "text/event-stream"), procedure.path).toEqual({ type: "string" });
+        continue;
+      }
+      const success = responseSchema(document, op, 200) as Json;
+      const data = (((success.properties as Json).result as Json).properties as Json).data;
+      if (procedure.output === undefined) expect(data, procedure.path).toEqual({});
+      else expect(Object.keys(data as Json).length, procedure.path).toBeGreaterThan(0);
+    }
+  });
+
+  it("answers every error status with the error shape, whose errorCode enum is every ErrorCode", () => {
+    const statuses = ["400", "401", "403", "404", "409", "422", "429", "500", "503", "default"];
+    for (const { operationId, op } of operationsOf(document)) {
+      expect(Object.keys(op.responses as Json), operationId).toEqual(expect.arrayContaining(statuses));
+      for (const status of statuses) {
+        const schema = responseSchema(document, op, status === "default" ? 599 : Number(status));
+        expect(schema, `${operationId} ${status}`).toEqual({ $ref: "#/components/schemas/ErrorResponse" });
+      }
+    }
+    expect(document.components.schemas.ErrorCode).toMatchObject({ type: "string", enum: Object.values(ErrorCodes) });
+  });
+
+  it("states each operation's security from its base procedure: public, session, admin, or session or API key with a scope", () => {
+    const security = (id: string) => operationsOf(document).find(({ operationId }) => operationId === id)?.op.security;
+    expect(security("auth.login")).toEqual([]);
+    expect(security("auth.me")).toEqual([{ bearerAuth: [] }]);
+    expect(security("admin.users.list")).toEqual([{ bearerAuth: [] }]);
+    expect(security("videos.list")).toEqual([{ bearerAuth: [] }, { apiKeyAuth: ["videos:read"] }]);
+    expect(security("jobs.cancel")).toEqual([{ bearerAuth: [] }, { apiKeyAuth: ["jobs:write"] }]);
+    const schemes = (document.components as Json).securitySchemes as Json;
+    expect(schemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
+    expect(schemes.apiKeyAuth).toMatchObject({ type: "apiKey", in: "header", name: "Authorization" });
+    for (const procedure of procedures)
+      expect(procedure.access, `${procedure.path} is built on a base procedure of trpc/init.ts`).not.toBeNull();
+    for (const { operationId, op } of operationsOf(document)) {
+      expect(Array.isArray(op.security), operationId).toBe(true);
+      for (const requirement of op.security as Json[])
+        for (const scheme of Object.keys(requirement)) expect(schemes).toHaveProperty(scheme);
+    }
+  });
+
+  it("is structurally sound OpenAPI 3.1: every $ref resolves, every schema compiles as draft 2020-12", () => {
+    const refs = allRefs(document);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(resolvePointer(document, ref), ref).toBeDefined();
+    expect(Array.isArray(document.servers) && document.servers.length > 0).toBe(true);
+    for (const path of Object.keys(document.paths)) expect(path).toMatch(/^\/trpc\/[\w.]+$/);
+    const ajv = createAjv(document);
+    for (const name of Object.keys(document.components.schemas)) {
+      expect(() => compile(ajv, { $ref: `#/components/schemas/${name}` }), name).not.toThrow();
+    }
+    for (const { operationId, op } of operationsOf(document)) {
+      expect(op.responses, operationId).toHaveProperty("200");
+      const input = inputOf(document, op);
+      if (input) expect(() => compile(ajv, input.schema), operationId).not.toThrow();
+      for (const status of Object.keys(op.responses as Json)) {
+        const response = inline(document, (op.responses as Json)[status]) as Json;
+        expect(typeof response.description, `${operationId} ${status}`).toBe("string");
+        for (const media of Object.values((response.content ?? {}) as Record<string, Json>)) {
+          expect(() => compile(ajv, media.schema), `${operationId} ${status}`).not.toThrow();
+        }
+      }
+      for (const parameter of (op.parameters ?? []) as Json[]) {
+        expect(["query", "header"]).toContain(parameter.in);
+        expect(
+          "schema" in parameter !== "content" in parameter,
+          `${operationId} ${String(parameter.name)}: schema or content`,
+        ).toBe(true);
+      }
+    }
   });
 });
 

@@ -73,21 +73,35 @@ export function inline(document: Json, value: unknown, depth = 0): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, inline(document, item, depth + 1)]));
 }
 
-/** Draft 2020-12, strict, with the formats zod emits. */
-export function createAjv(): Ajv2020 {
+/** Where createAjv puts the document's components.schemas, as `$defs`. */
+const COMPONENTS_ID = "urn:reelbase:openapi-components";
+
+/**
+ * Draft 2020-12, strict, with the formats zod emits, holding the document's component schemas
+ * once (each compiled once, however many operations refer to it).
+ */
+export function createAjv(document: Json): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
   (addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
+  const components = isRecord(document.components) && isRecord(document.components.schemas) ? document.components.schemas : {};
+  ajv.addSchema({ $id: COMPONENTS_ID, $defs: toAjvRefs(components) });
   return ajv;
 }
 
-export function compile(ajv: Ajv2020, document: Json, schema: unknown): ValidateFunction {
-  return ajv.compile(inline(document, schema) as Json);
+/** A schema of the document (its `$ref`s to components.schemas included), compiled by createAjv's instance. */
+export function compile(ajv: Ajv2020, schema: unknown): ValidateFunction {
+  return ajv.compile(toAjvRefs(schema) as Json);
 }
 
-/** A response's JSON schema for a status (or `default`), inlined; undefined when the status is not documented. */
+function toAjvRefs(schema: unknown): unknown {
+  return JSON.parse(JSON.stringify(schema ?? {}).replaceAll('"#/components/schemas/', `"${COMPONENTS_ID}#/$defs/`));
+}
+
+/** A response's schema for a status (or `default`), as written (component refs kept); undefined when not documented. */
 export function responseSchema(document: Json, op: Json, status: number, mediaType = "application/json"): unknown {
   const responses = isRecord(op.responses) ? op.responses : {};
-  const response = inline(document, responses[String(status)] ?? responses.default);
+  let response = responses[String(status)] ?? responses.default;
+  if (isRecord(response) && typeof response.$ref === "string") response = resolvePointer(document, response.$ref);
   if (!isRecord(response) || !isRecord(response.content)) return undefined;
   const media = response.content[mediaType];
   return isRecord(media) ? media.schema : undefined;

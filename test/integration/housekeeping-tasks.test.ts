@@ -86,9 +86,67 @@ describe.each(backends())("housekeeping tasks on %s", (backend) => {
 
   const statusOf = async (id: string) => (await db.client.video.findUniqueOrThrow({ where: { id } })).status;
 
+  it("handled events go after 30 days with their deliveries, unless a delivery is still pending; unhandled ones stay", async () => {
+    const owner = await registerUser("events");
+    const old = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    const event = (id: string, handledAt: Date | null) => ({
+      id,
+      type: "video.ready",
+      aggregateId: "x",
+      ownerId: owner.user.id,
+      data: {},
+      createdAt: old,
+      handledAt,
+    });
+    const [gone, pending, unhandled, recent] = ["gone", "pending", "unhandled", "recent"].map(
+      (name) => `evt_${name}_${randomUUID()}`,
+    );
+    await db.client.outboxEvent.createMany({
+      data: [
+        event(gone as string, old),
+        event(pending as string, old),
+        event(unhandled as string, null),
+        event(recent as string, new Date()),
+      ],
+    });
+    const endpoint = await db.client.webhookEndpoint.create({
+      data: { id: randomUUID(), ownerId: owner.user.id, url: "https://127.0.0.1/x", events: ["video.ready"], secret: "sealed" },
+    });
+    for (const [eventId, status] of [
+      [gone, "SUCCEEDED"],
+      [pending, "PENDING"],
+    ] as const) {
+      await db.client.webhookDelivery.create({
+        data: {
+          id: randomUUID(),
+          endpointId: endpoint.id,
+          eventId: eventId as string,
+          eventType: "video.ready",
+          status,
+          nextAttemptAt: new Date(Date.now() + 3600_000),
+        },
+      });
+    }
+    const report = await task("outbox-events").run();
+    expect(report.removed).toBeGreaterThanOrEqual(1);
+    const left = await db.client.outboxEvent.findMany({
+      where: { id: { in: [gone, pending, unhandled, recent] as string[] } },
+      select: { id: true },
+    });
+    expect(left.map((row) => row.id).sort()).toEqual([pending, unhandled, recent].sort());
+    expect(await db.client.webhookDelivery.count({ where: { eventId: gone as string } })).toBe(0);
+  });
+
   it("every context registers its task, each under a name of its own", () => {
     const names = app.container.getAll<HousekeepingTask>(HOUSEKEEPING_TASK).map((candidate) => candidate.name);
-    expect(names.sort()).toEqual(["abandoned-uploads", "expired-sessions", "idempotency-keys", "object-deletions", "work-dirs"]);
+    expect(names.sort()).toEqual([
+      "abandoned-uploads",
+      "expired-sessions",
+      "idempotency-keys",
+      "object-deletions",
+      "outbox-events",
+      "work-dirs",
+    ]);
   });
 
   it("an upload left past its URL's expiry plus the margin goes back to DRAFT and its object is removed; a recent one is left", async () => {

@@ -1,5 +1,8 @@
 import { ContainerModule } from "inversify";
 import { PrismaEventOutbox } from "../outbox/prisma-event-outbox.js";
+import { PruneOutboxTask } from "../outbox/prune-outbox.task.js";
+import { CLOCK, type Clock } from "../shared/application/clock.js";
+import { HOUSEKEEPING_TASK } from "../shared/application/housekeeping.js";
 import { EVENT_OUTBOX } from "../shared/application/event-outbox.js";
 import { UNIT_OF_WORK, type UnitOfWork } from "../shared/application/unit-of-work.js";
 import { DATABASE, type Database } from "./database.js";
@@ -14,5 +17,8 @@ export const databaseModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind(EVENT_OUTBOX)
     .toDynamicValue((context) => new PrismaEventOutbox(context.get<Database>(DATABASE)))
+    .inSingletonScope();
+  bind(HOUSEKEEPING_TASK)
+    .toDynamicValue((context) => new PruneOutboxTask(context.get<Database>(DATABASE), context.get<Clock>(CLOCK)))
     .inSingletonScope();
 });

@@ -192,7 +192,7 @@ function stringExample(schema: Json, context: ExampleContext, name: string | nul
   }
   if (schema.format === "email") return `contract-${randomUUID().slice(0, 8)}@example.com`;
   if (schema.format === "date-time") return new Date().toISOString();
-  if (schema.format === "uri") return "http://127.0.0.1/contract";
+  if (schema.format === "uri") return "http://127.0.0.1:9/contract"; // loopback, the discard port
   const min = typeof schema.minLength === "number" ? schema.minLength : 0;
   const max = typeof schema.maxLength === "number" ? schema.maxLength : Number.POSITIVE_INFINITY;
   const fits = (value: string) =>

@@ -20,12 +20,16 @@ const APP_TABLES = [
   "credit_accounts",
   "credit_entries",
   "jobs",
+  "outbox_events",
   "pending_object_deletions",
   "refresh_tokens",
   "sessions",
   "stored_files",
   "users",
   "videos",
+  "webhook_attempts",
+  "webhook_deliveries",
+  "webhook_endpoints",
 ];
 
 /** The schema engine replays every migration into a shadow database: slow on a busy 2-core machine. */

@@ -9,6 +9,7 @@ import { JobEvents } from "./application/job-events.js";
 import { JOB_PROCESSOR } from "./application/job-processor.js";
 import { JOB_REPOSITORY } from "./application/job.repository.js";
 import { ListJobsQuery } from "./application/list-jobs.query.js";
+import { ProcessLadderUseCase } from "./application/process-ladder.use-case.js";
 import { ProcessVideoUseCase } from "./application/process-video.use-case.js";
 import { GenerateVideoUseCase } from "./application/generate-video.use-case.js";
 import { PaidJobs } from "./application/paid-jobs.js";
@@ -30,6 +31,7 @@ const useCases: Newable<object>[] = [
   JobEvents,
   PaidJobs,
   ProcessVideoUseCase,
+  ProcessLadderUseCase,
   GenerateVideoUseCase,
   RetryJobUseCase,
   GetJobQuery,

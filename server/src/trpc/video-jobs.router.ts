@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { toJobDto } from "../modules/jobs/api/job.mapper.js";
-import { generateVideoInput, jobOutput, processVideoInput } from "../modules/jobs/api/jobs.schemas.js";
+import { generateVideoInput, jobOutput, processLadderInput, processVideoInput } from "../modules/jobs/api/jobs.schemas.js";
 import { GenerateVideoUseCase } from "../modules/jobs/application/generate-video.use-case.js";
+import { ProcessLadderUseCase } from "../modules/jobs/application/process-ladder.use-case.js";
 import { ProcessVideoUseCase } from "../modules/jobs/application/process-video.use-case.js";
 import { toVideoDto } from "../modules/videos/api/video.mapper.js";
 import { videoOutput } from "../modules/videos/api/videos.schemas.js";
@@ -19,6 +20,14 @@ export const videoJobsRouter = router({
     .input(processVideoInput)
     .output(jobOutput)
     .mutation(async ({ ctx, input }) => toJobDto(await ctx.resolve(ProcessVideoUseCase).execute(ctx.caller, input))),
+
+  /** Every rung the source can fill, one job each; rungs READY or active are skipped (a repeat answers no jobs). */
+  processLadder: writer
+    .input(processLadderInput)
+    .output(z.object({ jobs: z.array(jobOutput) }))
+    .mutation(async ({ ctx, input }) => ({
+      jobs: (await ctx.resolve(ProcessLadderUseCase).execute(ctx.caller, input)).map(toJobDto),
+    })),
 
   generate: writer
     .input(generateVideoInput)

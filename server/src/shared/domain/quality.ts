@@ -20,6 +20,22 @@ export const QUALITY_SPECS: Readonly<Record<Quality, QualitySpec>> = {
 
 const HIGHEST_FOR_TIER: Readonly<Record<Tier, Quality>> = { FREE: "P720", PREMIUM: "P1080" };
 
+export function highestFor(tier: Tier): Quality {
+  return HIGHEST_FOR_TIER[tier];
+}
+
+/**
+ * The ladder a source can fill up to `max`, lowest first: the lowest quality always (every video
+ * gets one rendition), a higher one only when the source's short side reaches the quality's, so
+ * no rung is an upscale or a copy of the one below.
+ */
+export function ladderFor(sourceWidth: number, sourceHeight: number, max: Quality): Quality[] {
+  const shortSide = Math.min(sourceWidth, sourceHeight);
+  return QUALITIES.slice(0, QUALITIES.indexOf(max) + 1).filter(
+    (quality, index) => index === 0 || shortSide >= QUALITY_SPECS[quality].height,
+  );
+}
+
 export function isQuality(value: string): value is Quality {
   return (QUALITIES as readonly string[]).includes(value);
 }

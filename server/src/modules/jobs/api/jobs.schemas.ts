@@ -16,6 +16,12 @@ export const processVideoInput = z.object({
   idempotencyKey: idempotencyKeySchema.optional(),
 });
 
+export const processLadderInput = z.object({
+  id: idSchema,
+  maxQuality: qualitySchema.optional().describe("The highest rung (default: the highest your tier may ask for)"),
+  idempotencyKey: idempotencyKeySchema.optional(),
+});
+
 export const voiceSchema = z.enum(VOICES).describe("An espeak-ng voice: en-us (default), en-gb, de, fr, es, it");
 
 export const generateVideoInput = z.object({

@@ -22,7 +22,7 @@ export interface WebhookChanges {
 @injectable()
 export class ChangeWebhookUseCase {
   constructor(
-    private readonly access: WebhookAccess,
+    @inject(WebhookAccess) private readonly access: WebhookAccess,
     @inject(WEBHOOK_ENDPOINT_REPOSITORY) private readonly endpoints: WebhookEndpointRepository,
     @inject(WEBHOOK_URL_POLICY) private readonly urls: WebhookUrlPolicy,
     @inject(WEBHOOK_SECRETS) private readonly secrets: WebhookSecrets,

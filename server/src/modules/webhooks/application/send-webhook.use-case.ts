@@ -15,12 +15,12 @@ import { DeliveryWake } from "./delivery-wake.js";
 @injectable()
 export class SendWebhookUseCase {
   constructor(
-    private readonly access: WebhookAccess,
+    @inject(WebhookAccess) private readonly access: WebhookAccess,
     @inject(WEBHOOK_DELIVERY_REPOSITORY) private readonly deliveries: WebhookDeliveryRepository,
     @inject(EVENT_OUTBOX) private readonly outbox: EventOutbox,
     @inject(UNIT_OF_WORK) private readonly unitOfWork: UnitOfWork,
     @inject(CLOCK) private readonly clock: Clock,
-    private readonly wake: DeliveryWake,
+    @inject(DeliveryWake) private readonly wake: DeliveryWake,
   ) {}
 
   /**

@@ -19,7 +19,7 @@ export class WebhookFanoutHandler implements DomainEventHandler {
     @inject(WEBHOOK_ENDPOINT_REPOSITORY) private readonly endpoints: WebhookEndpointRepository,
     @inject(WEBHOOK_DELIVERY_REPOSITORY) private readonly deliveries: WebhookDeliveryRepository,
     @inject(CLOCK) private readonly clock: Clock,
-    private readonly wake: DeliveryWake,
+    @inject(DeliveryWake) private readonly wake: DeliveryWake,
   ) {}
 
   async handle(event: DomainEvent): Promise<void> {

@@ -11,7 +11,7 @@ import { WEBHOOK_ENDPOINT_REPOSITORY, type WebhookEndpointRepository } from "./w
 @injectable()
 export class WebhookQueries {
   constructor(
-    private readonly access: WebhookAccess,
+    @inject(WebhookAccess) private readonly access: WebhookAccess,
     @inject(WEBHOOK_ENDPOINT_REPOSITORY) private readonly endpoints: WebhookEndpointRepository,
     @inject(WEBHOOK_DELIVERY_REPOSITORY) private readonly deliveries: WebhookDeliveryRepository,
   ) {}

@@ -4,7 +4,14 @@
  * the time from the worker's publish reaching Redis to the stream's copy arriving, and the API's
  * RSS added per open stream.
  *
- *   npx tsx bench/sse-fanout.ts [--streams N]
+ *   npx tsx bench/sse-fanout.ts [--streams N] [--profile]
+ *
+ * Next to RSS, the API's heap is read after a full GC (a probe preloaded with `--expose-gc`, asked by
+ * SIGWINCH), so live memory per stream is told apart from heap the process grew and keeps.
+ * `--heap-snapshot` also writes a heap snapshot with the streams open (bench/profiles/).
+ *
+ * `--profile` also writes a CPU profile of the API from the worker's start to the last stream's
+ * end (bench/profiles/sse-fanout.cpuprofile, git-ignored) and prints where its time went.
  *
  * The streams are opened by a process of their own (bench/lib/sse-subscribers.ts), which also
  * listens on the job's Redis channel to time each publish with the same clock. Targets: p99 ≤ 250 ms
@@ -12,13 +19,15 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { makeTestVideo } from "../test/support/media-fixtures.js";
 import { startWorker, type WorkerProcess } from "../test/support/worker-process.js";
 import { readProcMemory, REPO_ROOT, startChildApi } from "./lib/child-api.js";
-import { run } from "./lib/pinned-processes.js";
+import { threadCpuSeconds } from "./lib/cpu-time.js";
+import { run, waitForFile } from "./lib/pinned-processes.js";
+import { summarizeProfile } from "./lib/profile-summary.js";
 import { benchCommand, machineFacts, progress, table } from "./lib/markdown.js";
 import { createScratchDatabase, serverVersion } from "./lib/scratch-db.js";
 import type { FanoutResult, FanoutSpec } from "./lib/sse-subscribers.js";
@@ -29,6 +38,26 @@ import { uploadVideo } from "./lib/upload.js";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const streamsFlag = process.argv.indexOf("--streams");
 const STREAMS = streamsFlag >= 0 ? Number(process.argv[streamsFlag + 1]) : 1000;
+const PROFILE = process.argv.includes("--profile");
+const HEAP_SNAPSHOT = process.argv.includes("--heap-snapshot");
+/**
+ * Preloaded into the API: on SIGWINCH (ignored by default), two full GCs, then process.memoryUsage()
+ * (and a heap snapshot when asked) written to $MEMORY_PROBE_FILE, renamed into place when complete.
+ */
+const MEMORY_PROBE = `
+import { renameSync, writeFileSync } from "node:fs";
+import { writeHeapSnapshot } from "node:v8";
+process.on("SIGWINCH", () => {
+  const file = process.env.MEMORY_PROBE_FILE;
+  globalThis.gc();
+  globalThis.gc();
+  const usage = process.memoryUsage();
+  if (process.env.HEAP_SNAPSHOT_FILE) writeHeapSnapshot(process.env.HEAP_SNAPSHOT_FILE);
+  writeFileSync(file + ".partial", JSON.stringify(usage));
+  renameSync(file + ".partial", file);
+});
+`;
+const PROFILE_FILE = path.join(REPO_ROOT, "bench", "profiles", "sse-fanout.cpuprofile");
 const TARGET_P99_MS = 250;
 const TARGET_RSS_PER_STREAM = 64 * 1024;
 /** The event bus's channel prefix on the wire (server/src/events/redis.event-bus.ts). */
@@ -91,7 +120,28 @@ async function main(): Promise<void> {
       RATE_LIMITS: "off",
     };
     progress("starting the API");
-    const api = await startChildApi(env);
+    await mkdir(path.dirname(PROFILE_FILE), { recursive: true });
+    if (PROFILE) await rm(PROFILE_FILE, { force: true });
+    const memoryProbe = path.join(sandbox, "memory-probe.mjs");
+    const memoryFile = path.join(sandbox, "memory.json");
+    await writeFile(memoryProbe, MEMORY_PROBE);
+    const api = await startChildApi(
+      {
+        ...env,
+        MEMORY_PROBE_FILE: memoryFile,
+        ...(PROFILE ? { CPU_PROFILE_FILE: PROFILE_FILE } : {}),
+        ...(HEAP_SNAPSHOT ? { HEAP_SNAPSHOT_FILE: path.join(REPO_ROOT, "bench", "profiles", "sse-fanout.heapsnapshot") } : {}),
+      },
+      undefined,
+      ["--expose-gc", "--import", memoryProbe, ...(PROFILE ? ["--import", "./bench/lib/cpu-profile-probe.ts"] : [])],
+    );
+    /** The API's memoryUsage() after a full GC. */
+    const heapAfterGc = async (): Promise<NodeJS.MemoryUsage> => {
+      await rm(memoryFile, { force: true });
+      api.child.kill("SIGWINCH");
+      await waitForFile(memoryFile);
+      return JSON.parse(await readFile(memoryFile, "utf8")) as NodeJS.MemoryUsage;
+    };
     running.push(api);
     const client = new TrpcHttp(api.url);
     const session = await registerUser(client, "fanout");
@@ -111,6 +161,7 @@ async function main(): Promise<void> {
     };
     await writeFile(specFile, JSON.stringify(spec));
     const before = await readProcMemory(api.pid);
+    const heapBefore = await heapAfterGc();
     progress(`opening ${STREAMS} streams`);
     const subs = subscribers(specFile);
     running.push({ stop: async () => void subs.kill() });
@@ -118,17 +169,30 @@ async function main(): Promise<void> {
     // Let the API settle after the burst of connections before reading its memory.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const open = await readProcMemory(api.pid);
+    const heapOpen = await heapAfterGc();
     progress(`${ready.ready} streams open; starting the worker`);
+    if (PROFILE) api.child.kill("SIGUSR2");
+    const cpuBefore = await threadCpuSeconds(api.pid);
     const worker: WorkerProcess = await startWorker(env, 120_000);
     running.push(worker);
     // In a deployment the worker (and its ffmpeg) has machines of its own; here it shares two cores
     // with the API, so it yields to it: what is measured is the API's fan-out, not ffmpeg's appetite.
     await run("renice", ["-n", "19", "-p", String(worker.pid)]);
     const result = JSON.parse(await subs.nextLine()) as FanoutResult;
+    // The event loop's own CPU time: what the fan-out costs, whatever else the machine is doing.
+    const cpuSeconds = (await threadCpuSeconds(api.pid)) - cpuBefore;
+    let profile = "";
+    if (PROFILE) {
+      api.child.kill("SIGUSR2");
+      await waitForFile(PROFILE_FILE);
+      profile = `\n### Where the API's CPU went (worker start → last stream end)\n\n${await summarizeProfile(PROFILE_FILE)}\n`;
+    }
 
     const sorted = [...result.latenciesMs].sort((a, b) => a - b);
     const p99 = percentile(sorted, 99);
     const perStream = (open.rssBytes - before.rssBytes) / Math.max(1, ready.ready);
+    const livePerStream =
+      (heapOpen.heapUsed + heapOpen.external - heapBefore.heapUsed - heapBefore.external) / Math.max(1, ready.ready);
     const lines = [
       "## SSE fan-out: job progress to many open streams",
       "",
@@ -155,7 +219,16 @@ async function main(): Promise<void> {
             "API RSS before / with the streams open (MiB)",
             `${(before.rssBytes / 2 ** 20).toFixed(1)} / ${(open.rssBytes / 2 ** 20).toFixed(1)}`,
           ],
+          [
+            "API event-loop CPU from the worker's start to the last stream's end (s) / per stream copy received (µs)",
+            `${cpuSeconds.toFixed(2)} / ${((cpuSeconds * 1e6) / Math.max(1, result.received)).toFixed(0)}`,
+          ],
           ["RSS added per stream (KiB)", (perStream / 1024).toFixed(1)],
+          [
+            "API heap used + external after a full GC, before / with the streams open (MiB)",
+            `${((heapBefore.heapUsed + heapBefore.external) / 2 ** 20).toFixed(1)} / ${((heapOpen.heapUsed + heapOpen.external) / 2 ** 20).toFixed(1)}`,
+          ],
+          ["live heap added per stream (KiB)", (livePerStream / 1024).toFixed(1)],
         ],
       ),
       "",
@@ -172,7 +245,7 @@ async function main(): Promise<void> {
         ],
       ),
     ];
-    process.stdout.write(`${lines.join("\n")}\n`);
+    process.stdout.write(`${lines.join("\n")}\n${profile}`);
   } finally {
     for (const process of running.reverse()) await process.stop().catch(() => undefined);
     await database.drop();

@@ -15,6 +15,7 @@ import { GenerateVideoUseCase } from "./application/generate-video.use-case.js";
 import { PaidJobs } from "./application/paid-jobs.js";
 import { RetryJobUseCase } from "./application/retry-job.use-case.js";
 import { RunJob } from "./application/run-job.js";
+import { JobWatchers } from "./application/job-watchers.js";
 import { WatchJobUseCase } from "./application/watch-job.use-case.js";
 import { PrismaJobRepository } from "./infra/prisma-job.repository.js";
 import { TranscodeProcessor } from "./infra/processors/transcode.processor.js";
@@ -37,6 +38,7 @@ const useCases: Newable<object>[] = [
   GetJobQuery,
   ListJobsQuery,
   CancelJobUseCase,
+  JobWatchers,
   WatchJobUseCase,
   RunJob,
 ];

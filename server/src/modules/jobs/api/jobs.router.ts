@@ -1,4 +1,5 @@
-import { tracked } from "@trpc/server";
+import { tracked, type TrackedEnvelope } from "@trpc/server";
+import type { z } from "zod";
 import { router, scopedProcedure } from "../../../trpc/init.js";
 import { CancelJobUseCase } from "../application/cancel-job.use-case.js";
 import { GetJobQuery } from "../application/get-job.query.js";
@@ -43,7 +44,40 @@ export const jobsRouter = router({
     ),
 });
 
-/** The job's revision is the SSE event id a reconnecting client sends back as lastEventId. */
-async function* asTracked(events: AsyncIterable<JobEvent>) {
-  for await (const { revision, ...event } of events) yield tracked(String(revision), jobProgressOutput.parse(event));
+type ProgressEnvelope = TrackedEnvelope<z.infer<typeof jobProgressOutput>>;
+
+/**
+ * Each state as the client gets it, made once per state however many streams carry it: every
+ * watcher of a job is handed the same frozen state object (JobWatchers), so the output parse and
+ * the envelope are made by the first stream and reused by the others.
+ */
+const envelopes = new WeakMap<JobEvent, ProgressEnvelope>();
+
+function envelopeOf(event: JobEvent): ProgressEnvelope {
+  const made = envelopes.get(event);
+  if (made) return made;
+  const { revision, ...progress } = event;
+  // The job's revision is the SSE event id a reconnecting client sends back as lastEventId.
+  const envelope = tracked(String(revision), jobProgressOutput.parse(progress));
+  envelopes.set(event, envelope);
+  return envelope;
+}
+
+/**
+ * The watcher's states as tracked envelopes. A plain iterator, like the watcher: `return()` (the
+ * client went away) reaches the watcher at once instead of waiting behind a pending `next()`.
+ */
+function asTracked(events: AsyncIterableIterator<JobEvent>): AsyncIterableIterator<ProgressEnvelope> {
+  const iterator: AsyncIterableIterator<ProgressEnvelope> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: async () => {
+      const step = await events.next();
+      return step.done ? { value: undefined, done: true } : { value: envelopeOf(step.value), done: false };
+    },
+    return: async () => {
+      await events.return?.();
+      return { value: undefined, done: true };
+    },
+  };
+  return iterator;
 }

@@ -14,7 +14,7 @@ import { expectTrpcError } from "../support/errors.js";
 import { makeTestVideo } from "../support/media-fixtures.js";
 import { uploadedVideo, waitForJob } from "../support/processing.js";
 import { startJobConsumer } from "../../server/src/jobs-consumer.js";
-import { backends, createTestApp, silentLogger, type TestApp } from "../support/test-app.js";
+import { backends, createTestApp, silentLogger, type Backend, type TestApp } from "../support/test-app.js";
 import { registerUser } from "../support/users.js";
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "../support/webhook-receiver.js";
 
@@ -29,29 +29,17 @@ const typeOf = (request: ReceivedWebhook): string => (JSON.parse(request.body) a
 describe.each(backends())("webhooks (%s)", (backend) => {
   let app: TestApp;
   let receiver: WebhookReceiver;
-  let lifecycle: Lifecycle;
-  let dir: string;
   let clip: string;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "reelbase-webhooks-"));
-    clip = await makeTestVideo(dir, { seconds: 1 });
-    receiver = await startWebhookReceiver();
-    app = await createTestApp(backend, {
-      WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+    ({ app, receiver, clip, close } = await openWebhookApp(backend, {
       WEBHOOK_RETRY_DELAYS_MS: "200,200",
       WEBHOOK_TIMEOUT_MS: "1500",
-    });
-    lifecycle = new Lifecycle(silentLogger);
-    startIntegrations(app.container, lifecycle);
+    }));
   }, 60_000);
 
-  afterAll(async () => {
-    await lifecycle.close();
-    await app.close();
-    await receiver.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it("shows the secret once, lists endpoints without it, and hides them from other users", async () => {
     const { bearer } = await registerUser(app);
@@ -369,26 +357,14 @@ async function waitForDelivery(
 describe.each(backends())("webhooks for a processing run (%s)", (backend) => {
   let app: TestApp;
   let receiver: WebhookReceiver;
-  let lifecycle: Lifecycle;
-  let dir: string;
   let clip: string;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "reelbase-webhook-jobs-"));
-    clip = await makeTestVideo(dir, { seconds: 1, width: 320, height: 180 });
-    receiver = await startWebhookReceiver();
-    app = await createTestApp(backend, { WEBHOOK_ALLOWED_HOSTS: "127.0.0.1", LOCAL_STORAGE_DIR: path.join(dir, "objects") });
-    lifecycle = new Lifecycle(silentLogger);
-    await startJobConsumer(app.container);
-    startIntegrations(app.container, lifecycle);
+    ({ app, receiver, clip, close } = await openWebhookApp(backend, {}, { runJobs: true }));
   }, 60_000);
 
-  afterAll(async () => {
-    await lifecycle.close();
-    await app.close();
-    await receiver.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it("tells of job.succeeded and video.ready with the job and the video as they ended, and of video.deleted", async () => {
     const { bearer } = await registerUser(app);
@@ -411,3 +387,28 @@ describe.each(backends())("webhooks for a processing run (%s)", (backend) => {
     expect(JSON.parse(deleted?.body ?? "{}")).toMatchObject({ data: { id } });
   });
 });
+
+/**
+ * An app whose outbox relay and webhook delivery run (as in a job-running process), a receiver on
+ * 127.0.0.1 (allow-listed) and a one-second clip; `runJobs` also runs the jobs.
+ */
+async function openWebhookApp(backend: Backend, env: Record<string, string>, options: { runJobs?: boolean } = {}) {
+  const dir = await mkdtemp(path.join(tmpdir(), "reelbase-webhooks-"));
+  const clip = await makeTestVideo(dir, { seconds: 1, width: 320, height: 180 });
+  const receiver = await startWebhookReceiver();
+  const app = await createTestApp(backend, {
+    WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+    LOCAL_STORAGE_DIR: path.join(dir, "objects"),
+    ...env,
+  });
+  const lifecycle = new Lifecycle(silentLogger);
+  if (options.runJobs) await startJobConsumer(app.container);
+  startIntegrations(app.container, lifecycle);
+  const close = async () => {
+    await lifecycle.close();
+    await app.close();
+    await receiver.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { app, receiver, clip, close };
+}

@@ -44,8 +44,9 @@ export function newEventId(): string {
 export class RecordedEvents {
   private pending: DomainEvent[] = [];
 
-  record(event: Omit<DomainEvent, "id">): void {
-    this.pending.push({ ...event, id: newEventId() });
+  /** `about`: the aggregate (its id and owner) the event is about; `data`: its snapshot after the change. */
+  record(type: EventType, about: { id: string; ownerId: string }, occurredAt: Date, data: EventData): void {
+    this.pending.push({ id: newEventId(), type, aggregateId: about.id, ownerId: about.ownerId, occurredAt, data });
   }
 
   get any(): boolean {

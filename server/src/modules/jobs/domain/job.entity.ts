@@ -218,13 +218,7 @@ export class Job {
   }
 
   private record(type: EventType, now: Date): void {
-    this.events.record({
-      type,
-      aggregateId: this.state.id,
-      ownerId: this.state.ownerId,
-      occurredAt: now,
-      data: jobSnapshot(this),
-    });
+    this.events.record(type, this.state, now, jobSnapshot(this));
   }
 
   private assertRunning(to: JobStatus): void {

@@ -158,13 +158,7 @@ export class Video {
   }
 
   private record(type: EventType, now: Date): void {
-    this.events.record({
-      type,
-      aggregateId: this.state.id,
-      ownerId: this.state.ownerId,
-      occurredAt: now,
-      data: videoSnapshot(this.state),
-    });
+    this.events.record(type, this.state, now, videoSnapshot(this.state));
   }
 
   private transition(to: VideoStatus, changes: Partial<VideoState>, now: Date): void {

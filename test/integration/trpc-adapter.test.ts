@@ -63,6 +63,15 @@ const router = t.router({
       subscriptionsEnded++;
     }
   }),
+  /** Ends by itself: tracked values, an untracked one after them (tRPC restores the id), then the end. */
+  mixed: t.procedure.subscription(async function* () {
+    yield tracked("a", { n: 1 });
+    yield { n: 2 };
+  }),
+  broken: t.procedure.subscription(async function* () {
+    yield tracked("1", { n: 1 });
+    throw new TRPCError({ code: "CONFLICT", message: "went wrong mid-stream" });
+  }),
 });
 
 const MAX_BODY = 1024;
@@ -309,6 +318,23 @@ describe("the tRPC handler answers as tRPC's express adapter does", () => {
     expect(mine).toEqual(reference);
     expect(mine.status).toBe(200);
   });
+
+  it.each([["/mixed"], ["/broken"]])(
+    "streams %s to its end byte for byte as tRPC does (restore-id, return, serialized-error)",
+    async (path) => {
+      const read = async (url: string, lastEventId?: string) => {
+        const response = await fetch(`${url}/trpc${path}`, lastEventId ? { headers: { "last-event-id": lastEventId } } : {});
+        // A development error carries its stack, which names each adapter's own frames.
+        const text = (await response.text()).replace(/"stack":"(?:[^"\\]|\\.)*",/g, "");
+        return { status: response.status, text };
+      };
+      for (const lastEventId of [undefined, "z"]) {
+        const [mine, reference] = await Promise.all([read(ours.url, lastEventId), read(theirs.url, lastEventId)]);
+        expect(mine).toEqual(reference);
+        expect(mine.text).toMatch(/event: (return|serialized-error)/);
+      }
+    },
+  );
 
   it.each([
     ["bad input", `/count?input=${input({ to: 9 })}`, {}, 400],

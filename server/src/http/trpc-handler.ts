@@ -77,6 +77,7 @@ async function handle<TRouter extends AnyTRPCRouter>(
     res.statusCode = answer.status;
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     if ("body" in answer) res.end(answer.body);
+    else if ("frames" in answer) await writeFrames(answer.frames, res);
     else await writeStream(answer.stream, res, abort.signal);
     return;
   }
@@ -106,6 +107,18 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
     return;
   }
   await writeStream(response.body, res, signal);
+}
+
+/** A subscription's frames, one socket write each, waiting for the socket to drain when it is full. */
+async function writeFrames(frames: AsyncIterable<string | Buffer>, res: ServerResponse): Promise<void> {
+  try {
+    for await (const frame of frames) {
+      if (res.destroyed) break;
+      if (!res.write(frame)) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
+    }
+  } finally {
+    res.end();
+  }
 }
 
 /** Copies an event stream or JSON lines to the socket as they come, ending when either side does. */

@@ -1,6 +1,7 @@
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { ResponseMeta, ResponseMetaFn } from "@trpc/server/http";
 import { isObservable, observableToAsyncIterable } from "@trpc/server/observable";
+import { sseFrames } from "./sse-frames.js";
 import {
   getAcceptHeader,
   getErrorShape,
@@ -55,7 +56,8 @@ export type AnswerHeaders = Record<string, string | string[]>;
  */
 export type SingleCallAnswer =
   | { status: number; headers: AnswerHeaders; body: string }
-  | { status: number; headers: AnswerHeaders; stream: ReadableStream<Uint8Array> };
+  | { status: number; headers: AnswerHeaders; stream: ReadableStream<Uint8Array> }
+  | { status: number; headers: AnswerHeaders; frames: AsyncIterable<string | Buffer> };
 
 const METHOD_OF: Partial<Record<ProcedureType, string>> = { query: "GET", mutation: "POST", subscription: "GET" };
 /** Both headers resolveResponse sets on every JSON answer, in its order. */
@@ -200,17 +202,20 @@ function subscription<TRouter extends AnyTRPCRouter>(
             code: "INTERNAL_SERVER_ERROR",
           }),
         );
-  const stream = sseStreamProducer({
-    ...config.sse,
-    lastEventId: getLastEventId({ headers: call.req.headers, searchParams: call.url.searchParams }),
-    data: iterable,
-    serialize: (value) => config.transformer.output.serialize(value),
-    formatError({ error: cause }) {
-      const error = getTRPCErrorFromUnknown(cause);
-      call.onError({ error, path, input: input(), ctx, type: "subscription", req: call.req });
-      return getErrorShape({ config, ctx, error, input: input(), path, type: "subscription" });
-    },
-  });
+  const serialize = (value: unknown) => config.transformer.output.serialize(value);
+  const formatError = ({ error: cause }: { error: unknown }) => {
+    const error = getTRPCErrorFromUnknown(cause);
+    call.onError({ error, path, input: input(), ctx, type: "subscription", req: call.req });
+    return getErrorShape({ config, ctx, error, input: input(), path, type: "subscription" });
+  };
+  const lastEventId = getLastEventId({ headers: call.req.headers, searchParams: call.url.searchParams });
+  // Pings and client options are tRPC's producer's to write; without them, whole frames (sse-frames.ts).
+  const body:
+    | Pick<Extract<SingleCallAnswer, { frames: unknown }>, "frames">
+    | Pick<Extract<SingleCallAnswer, { stream: unknown }>, "stream"> =
+    config.sse?.ping?.enabled || config.sse?.emitAndEndImmediately || config.sse?.client
+      ? { stream: sseStreamProducer({ ...config.sse, lastEventId, data: iterable, serialize, formatError }) }
+      : { frames: sseFrames(iterable, { serialize, formatError, lastEventId }) };
   let status = 200;
   const headers: AnswerHeaders = { vary: JSON_HEADERS.vary };
   for (const [name, value] of Object.entries(sseHeaders)) headers[name.toLowerCase()] = value;
@@ -219,7 +224,7 @@ function subscription<TRouter extends AnyTRPCRouter>(
     withMeta(headers, meta);
     if (meta.status) status = meta.status;
   }
-  return { status, headers, stream };
+  return { status, headers, ...body };
 }
 
 /** A stream whose first read fails, as resolveResponse streams a subscription that returned no stream. */

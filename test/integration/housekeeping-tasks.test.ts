@@ -142,6 +142,7 @@ describe.each(backends())("housekeeping tasks on %s", (backend) => {
     expect(names.sort()).toEqual([
       "abandoned-uploads",
       "expired-sessions",
+      "expired-upload-sessions",
       "idempotency-keys",
       "object-deletions",
       "outbox-events",

@@ -4,7 +4,13 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } f
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ObjectStorage, PresignedUpload, StoredObject } from "../shared/application/object-storage.js";
+import {
+  MultipartPartMismatchError,
+  type ObjectStorage,
+  type PresignedUpload,
+  type StoredObject,
+  type UploadedPart,
+} from "../shared/application/object-storage.js";
 import { systemClock, type Clock } from "../shared/application/clock.js";
 import type { PublicUrl } from "../shared/application/public-url.js";
 import { FileUrlSigner, type FileUrlClaims } from "./file-url-signer.js";
@@ -16,6 +22,7 @@ import {
   UploadTooLargeError,
   type Sidecar,
 } from "./local-disk-files.js";
+import { isLocalUploadId, LocalMultipartUploads, MAX_PART_NUMBER } from "./local-multipart.js";
 import { assertPutFileRequest, HashMeter, openSourceFile } from "./source-file.js";
 import { StorageErrors } from "./storage-errors.js";
 import { assertUploadRequest, assertValidObjectKey, keyToUrlPath, pathInside } from "./storage-keys.js";
@@ -52,6 +59,7 @@ export class LocalDiskStorage implements ObjectStorage {
   private readonly metaDir: string;
   private readonly signer: FileUrlSigner;
   private readonly clock: Clock;
+  readonly multipart: LocalMultipartUploads;
 
   constructor(private readonly options: LocalDiskStorageOptions) {
     this.root = path.resolve(options.dir);
@@ -62,6 +70,57 @@ export class LocalDiskStorage implements ObjectStorage {
     // Synchronous once at start-up, so the first request never races the folders into being.
     mkdirSync(this.tempDir, { recursive: true });
     mkdirSync(this.metaDir, { recursive: true });
+    this.multipart = new LocalMultipartUploads(this.root, this.tempDir);
+  }
+
+  async createMultipartUpload(key: string, options: { contentType: string }): Promise<{ uploadId: string }> {
+    assertUploadRequest(key, { contentType: options.contentType, sizeBytes: 0 }, this.options.maxUploadBytes);
+    return { uploadId: await this.multipart.create(key, options.contentType) };
+  }
+
+  /** `PUT /files/_multipart/<uploadId>/<partNumber>`: "_" starts no object key, so the path names no object. */
+  async signPartUrl(
+    key: string,
+    uploadId: string,
+    options: { partNumber: number; sizeBytes: number; expiresInSeconds: number },
+  ): Promise<PresignedUpload> {
+    assertValidObjectKey(key);
+    if (!isLocalUploadId(uploadId)) throw new Error("Invalid upload id");
+    if (!Number.isInteger(options.partNumber) || options.partNumber < 1 || options.partNumber > MAX_PART_NUMBER) {
+      throw new Error("Part number out of range");
+    }
+    if (!Number.isSafeInteger(options.sizeBytes) || options.sizeBytes < 1 || options.sizeBytes > this.options.maxUploadBytes) {
+      throw new Error("Part size out of range");
+    }
+    const expires = this.expiry(options.expiresInSeconds);
+    const claims: FileUrlClaims = {
+      method: "PUT",
+      key: partClaimKey(uploadId, options.partNumber),
+      expires,
+      sizeBytes: options.sizeBytes,
+    };
+    return {
+      url: `${this.options.publicUrl.value}/files/${claims.key}?${this.signer.toQuery(claims)}`,
+      method: "PUT",
+      headers: {},
+      expiresAt: new Date(expires * 1000),
+    };
+  }
+
+  async listParts(_key: string, uploadId: string): Promise<UploadedPart[] | null> {
+    return this.multipart.list(uploadId);
+  }
+
+  async completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void> {
+    const upload = await this.multipart.describe(uploadId);
+    if (!upload || upload.key !== key) throw new MultipartPartMismatchError("no such upload");
+    const body = await this.multipart.assemble(uploadId, parts);
+    await this.store(key, body, upload.contentType);
+    await this.multipart.remove(uploadId);
+  }
+
+  async abortMultipartUpload(_key: string, uploadId: string): Promise<void> {
+    await this.multipart.remove(uploadId);
   }
 
   async createUploadUrl(
@@ -201,6 +260,11 @@ export class LocalDiskStorage implements ObjectStorage {
     }
   }
 
+  /** The /files PUT of one part: exactly the signed size, streamed to disk. Answers the quoted ETag. */
+  async receivePart(uploadId: string, partNumber: number, body: Readable, sizeBytes: number): Promise<string> {
+    return this.multipart.receivePart(uploadId, partNumber, body, sizeBytes);
+  }
+
   private urlFor(claims: FileUrlClaims): string {
     return `${this.options.publicUrl.value}/files/${keyToUrlPath(claims.key)}?${this.signer.toQuery(claims)}`;
   }
@@ -241,4 +305,9 @@ export class LocalDiskStorage implements ObjectStorage {
       return null;
     }
   }
+}
+
+/** What a part URL's signature covers in place of an object key. */
+export function partClaimKey(uploadId: string, partNumber: number): string {
+  return `_multipart/${uploadId}/${partNumber}`;
 }

@@ -5,7 +5,8 @@ import type { HttpRoutes } from "../http/http-routes.js";
 import type { Logger } from "../shared/application/logger.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import { readFileUrlClaims, type FileUrlClaims } from "./file-url-signer.js";
-import { UploadIncompleteError, UploadTooLargeError, type LocalDiskStorage } from "./local-disk.storage.js";
+import { partClaimKey, UploadIncompleteError, UploadTooLargeError, type LocalDiskStorage } from "./local-disk.storage.js";
+import { UploadNotFoundError } from "./local-multipart.js";
 import { isValidObjectKey } from "./storage-keys.js";
 
 type FileErrorCode =
@@ -20,6 +21,7 @@ type FileErrorCode =
   | "FILE_KEY_CONFLICT"
   | "FILE_STORAGE_FULL"
   | "FILE_RANGE_NOT_SATISFIABLE"
+  | "FILE_UPLOAD_NOT_FOUND"
   | "INTERNAL";
 
 /**
@@ -28,6 +30,17 @@ type FileErrorCode =
  */
 export function localFilesRoutes(storage: LocalDiskStorage, logger: Logger): HttpRoutes {
   const router = Router();
+  router.put("/_multipart/:uploadId/:partNumber", async (req, res) => {
+    const uploadId = String(req.params.uploadId);
+    const partNumberText = String(req.params.partNumber);
+    if (!/^[0-9a-f]{32}$/.test(uploadId) || !/^[1-9]\d{0,4}$/.test(partNumberText)) {
+      fail(res, 400, "FILE_KEY_INVALID", "Invalid part URL");
+      return;
+    }
+    const partNumber = Number(partNumberText);
+    const claims = verifyClaims(storage, req, res, partClaimKey(uploadId, partNumber));
+    if (claims) await receivePart(storage, logger, { uploadId, partNumber, sizeBytes: claims.sizeBytes ?? 0 }, req, res);
+  });
   router.put("/*path", async (req, res) => {
     const claims = authorize(storage, req, res, "PUT");
     if (claims) await receive(storage, logger, claims, req, res);
@@ -52,6 +65,16 @@ function authorize(
   const raw: unknown = req.params.path;
   const key = Array.isArray(raw) ? raw.join("/") : String(raw);
   if (!isValidObjectKey(key)) return fail(res, 400, "FILE_KEY_INVALID", "Invalid file key");
+  return verifyClaims(storage, req, res, key, method);
+}
+
+function verifyClaims(
+  storage: LocalDiskStorage,
+  req: Request,
+  res: Response,
+  key: string,
+  method: FileUrlClaims["method"] = "PUT",
+): FileUrlClaims | null {
   const query = new URL(req.originalUrl, "http://files.invalid").searchParams;
   const presented = readFileUrlClaims(method, key, query);
   if (!presented) return fail(res, 403, "FILE_URL_INVALID", "Missing or malformed file URL signature");
@@ -93,6 +116,36 @@ async function receive(
     res.status(200).set("ETag", `"${stored.sha256}"`).json({ sizeBytes: stored.sizeBytes, sha256: stored.sha256 });
   } catch (error) {
     answerUploadFailure(res, logger, claims.key, error);
+  }
+}
+
+/** One part of a multipart upload: no Content-Type rule, the signed size as the exact cap. */
+async function receivePart(
+  storage: LocalDiskStorage,
+  logger: Logger,
+  part: { uploadId: string; partNumber: number; sizeBytes: number },
+  req: Request,
+  res: Response,
+): Promise<void> {
+  const declared = req.get("content-length");
+  if (req.get("transfer-encoding") !== undefined || declared === undefined || !/^\d+$/.test(declared)) {
+    fail(res, 411, "FILE_LENGTH_REQUIRED", "Content-Length is required");
+    return;
+  }
+  if (Number(declared) > part.sizeBytes) {
+    fail(res, 413, "FILE_TOO_LARGE", "The part is larger than its URL allows");
+    return;
+  }
+  if (Number(declared) < part.sizeBytes) {
+    fail(res, 400, "FILE_SIZE_MISMATCH", "The part is smaller than the size its URL was issued for");
+    return;
+  }
+  try {
+    const etag = await storage.receivePart(part.uploadId, part.partNumber, detachedBody(req), part.sizeBytes);
+    res.status(200).set("ETag", etag).json({ partNumber: part.partNumber, etag });
+  } catch (error) {
+    if (error instanceof UploadNotFoundError) fail(res, 404, "FILE_UPLOAD_NOT_FOUND", "No such upload (completed or aborted)");
+    else answerUploadFailure(res, logger, `multipart ${part.uploadId}`, error);
   }
 }
 

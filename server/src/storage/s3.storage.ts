@@ -1,16 +1,27 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { ObjectStorage, PresignedUpload, StoredObject } from "../shared/application/object-storage.js";
+import {
+  MultipartPartMismatchError,
+  type ObjectStorage,
+  type PresignedUpload,
+  type StoredObject,
+  type UploadedPart,
+} from "../shared/application/object-storage.js";
 import { systemClock, type Clock } from "../shared/application/clock.js";
 import type { StorageConfig } from "../config/config.js";
 import type { Logger } from "../shared/application/logger.js";
@@ -37,6 +48,11 @@ export interface S3StorageOptions extends Omit<Extract<StorageConfig, { kind: "s
 const SIGNED_UPLOAD_HEADERS = new Set(["content-type", "content-length"]);
 /** SigV4's limit for presigned URLs. */
 const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
+/** S3 numbers parts 1..10 000 and lists at most 1 000 per page. */
+const MAX_PART_NUMBER = 10_000;
+const MAX_LIST_PAGES = 10;
+/** What S3 answers CompleteMultipartUpload with when the parts named are not the parts it holds. */
+const PART_MISMATCH_NAMES = new Set(["InvalidPart", "InvalidPartOrder", "EntityTooSmall", "NoSuchUpload"]);
 
 class IdleTimeoutError extends Error {
   constructor() {
@@ -183,6 +199,110 @@ export class S3Storage implements ObjectStorage {
     }
   }
 
+  async createMultipartUpload(key: string, options: { contentType: string }): Promise<{ uploadId: string }> {
+    assertUploadRequest(key, { contentType: options.contentType, sizeBytes: 0 }, this.options.maxUploadBytes);
+    return this.resilience.run("createMultipartUpload", async (signal) => {
+      const out = await this.client.send(
+        new CreateMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, ContentType: options.contentType }),
+        { abortSignal: signal },
+      );
+      if (!out.UploadId) throw new Error("CreateMultipartUpload answered no UploadId");
+      return { uploadId: out.UploadId };
+    });
+  }
+
+  /** Content-Length is signed: S3 refuses a part of any other size (403 SignatureDoesNotMatch). */
+  async signPartUrl(
+    key: string,
+    uploadId: string,
+    options: { partNumber: number; sizeBytes: number; expiresInSeconds: number },
+  ): Promise<PresignedUpload> {
+    assertValidObjectKey(key);
+    if (!Number.isInteger(options.partNumber) || options.partNumber < 1 || options.partNumber > MAX_PART_NUMBER) {
+      throw new Error("Part number out of range");
+    }
+    if (!Number.isSafeInteger(options.sizeBytes) || options.sizeBytes < 1 || options.sizeBytes > this.options.maxUploadBytes) {
+      throw new Error("Part size out of range");
+    }
+    const command = new UploadPartCommand({
+      Bucket: this.options.bucket,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: options.partNumber,
+      ContentLength: options.sizeBytes,
+    });
+    // The presigner's client has requestChecksumCalculation WHEN_REQUIRED (clientConfig): no empty-body CRC in the URL.
+    const { url, expiresAt } = await this.presign(this.presigner, command, options.expiresInSeconds, new Set(["content-length"]));
+    return { url, method: "PUT", headers: {}, expiresAt };
+  }
+
+  async listParts(key: string, uploadId: string): Promise<UploadedPart[] | null> {
+    assertValidObjectKey(key);
+    return this.resilience.run("listParts", async (signal) => {
+      const parts: UploadedPart[] = [];
+      let marker: string | undefined;
+      for (let page = 0; page < MAX_LIST_PAGES; page++) {
+        let out;
+        try {
+          out = await this.client.send(
+            new ListPartsCommand({
+              Bucket: this.options.bucket,
+              Key: key,
+              UploadId: uploadId,
+              ...(marker ? { PartNumberMarker: marker } : {}),
+            }),
+            { abortSignal: signal },
+          );
+        } catch (error) {
+          if (error instanceof Error && (error.name === "NoSuchUpload" || isNotFound(error))) return null;
+          throw error;
+        }
+        for (const part of out.Parts ?? []) {
+          if (part.PartNumber === undefined || !part.ETag) continue;
+          parts.push({ partNumber: part.PartNumber, etag: part.ETag, sizeBytes: part.Size ?? 0 });
+        }
+        if (!out.IsTruncated || !out.NextPartNumberMarker) break;
+        marker = out.NextPartNumberMarker;
+      }
+      return parts.sort((a, b) => a.partNumber - b.partNumber);
+    });
+  }
+
+  async completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void> {
+    assertValidObjectKey(key);
+    await this.resilience.runUnbounded("completeMultipartUpload", async () => {
+      try {
+        await this.client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.options.bucket,
+            Key: key,
+            UploadId: uploadId,
+            MultipartUpload: {
+              Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: `"${part.etag.replace(/"/g, "")}"` })),
+            },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof Error && PART_MISMATCH_NAMES.has(error.name)) throw new MultipartPartMismatchError(error.name);
+        throw error;
+      }
+    });
+  }
+
+  async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
+    assertValidObjectKey(key);
+    await this.resilience.run("abortMultipartUpload", async (signal) => {
+      try {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, UploadId: uploadId }), {
+          abortSignal: signal,
+        });
+      } catch (error) {
+        if (error instanceof Error && (error.name === "NoSuchUpload" || isNotFound(error))) return;
+        throw error;
+      }
+    });
+  }
+
   async delete(key: string): Promise<void> {
     assertValidObjectKey(key);
     await this.resilience.run("delete", async (signal) => {
@@ -204,7 +324,7 @@ export class S3Storage implements ObjectStorage {
   /** Presigning is local computation (no request), so it runs outside the resilience policies. */
   private async presign(
     client: S3Client,
-    command: PutObjectCommand | GetObjectCommand,
+    command: PutObjectCommand | GetObjectCommand | UploadPartCommand,
     expiresInSeconds: number,
     signableHeaders?: Set<string>,
   ): Promise<{ url: string; expiresAt: Date }> {
@@ -213,11 +333,14 @@ export class S3Storage implements ObjectStorage {
     }
     const signingDate = this.clock.now();
     try {
-      const url = await getSignedUrl(client, command, {
-        expiresIn: expiresInSeconds,
-        signingDate,
-        ...(signableHeaders ? { signableHeaders } : {}),
-      });
+      const signOptions = { expiresIn: expiresInSeconds, signingDate, ...(signableHeaders ? { signableHeaders } : {}) };
+      // One call per command type: getSignedUrl's generics take a single command's input and output types.
+      const url =
+        command instanceof UploadPartCommand
+          ? await getSignedUrl(client, command, signOptions)
+          : command instanceof PutObjectCommand
+            ? await getSignedUrl(client, command, signOptions)
+            : await getSignedUrl(client, command, signOptions);
       return { url, expiresAt: new Date(signingDate.getTime() + expiresInSeconds * 1000) };
     } catch (error) {
       // E.g. no credentials found by the default chain: the operator needs the reason, the client does not.

@@ -6,6 +6,7 @@ import { apiKeysRouter } from "../modules/identity/api/api-keys.router.js";
 import { authRouter } from "../modules/identity/api/auth.router.js";
 import { usersRouter } from "../modules/identity/api/users.router.js";
 import { jobsRouter } from "../modules/jobs/api/jobs.router.js";
+import { uploadsRouter } from "../modules/videos/api/uploads.router.js";
 import { videosRouter } from "../modules/videos/api/videos.router.js";
 import { webhooksRouter } from "../modules/webhooks/api/webhooks.router.js";
 import { mergeRouters, router } from "./init.js";
@@ -16,6 +17,7 @@ export const appRouter = router({
   users: usersRouter,
   apiKeys: apiKeysRouter,
   videos: mergeRouters(videosRouter, videoJobsRouter),
+  uploads: uploadsRouter,
   jobs: jobsRouter,
   credits: creditsRouter,
   webhooks: webhooksRouter,

@@ -30,6 +30,10 @@ import { ResetAbandonedUploadsTask } from "./application/reset-abandoned-uploads
 import { RetryObjectDeletionsTask } from "./application/retry-object-deletions.task.js";
 import { PrismaAbandonedUploadQuery } from "./infra/prisma-abandoned-upload.query.js";
 import { PrismaPendingObjectDeletionRepository } from "./infra/prisma-pending-object-deletion.repository.js";
+import { AbortExpiredUploadSessionsTask } from "./application/abort-expired-upload-sessions.task.js";
+import { MultipartUploads } from "./application/multipart-uploads.service.js";
+import { UPLOAD_SESSION_REPOSITORY } from "./application/upload-session.repository.js";
+import { PrismaUploadSessionRepository } from "./infra/prisma-upload-session.repository.js";
 
 const useCases: Newable<object>[] = [
   VideoProcessing,
@@ -44,6 +48,7 @@ const useCases: Newable<object>[] = [
   CompleteUploadUseCase,
   GetDownloadUrlQuery,
   ObjectRemoval,
+  MultipartUploads,
 ];
 
 /** Storage and the media prober are resources with a lifecycle: the composition root binds them. */
@@ -68,7 +73,9 @@ export const videosModule = new ContainerModule(({ bind }) => {
   bind(STORED_FILE_REPOSITORY).to(PrismaStoredFileRepository).inSingletonScope();
   bind(PENDING_OBJECT_DELETION_REPOSITORY).to(PrismaPendingObjectDeletionRepository).inSingletonScope();
   bind(ABANDONED_UPLOAD_QUERY).to(PrismaAbandonedUploadQuery).inSingletonScope();
+  bind(UPLOAD_SESSION_REPOSITORY).to(PrismaUploadSessionRepository).inSingletonScope();
   for (const useCase of useCases) bind(useCase).toSelf().inSingletonScope();
   bind(HOUSEKEEPING_TASK).to(ResetAbandonedUploadsTask).inSingletonScope();
   bind(HOUSEKEEPING_TASK).to(RetryObjectDeletionsTask).inSingletonScope();
+  bind(HOUSEKEEPING_TASK).to(AbortExpiredUploadSessionsTask).inSingletonScope();
 });

@@ -16,6 +16,24 @@ export interface StoredObject {
   sha256: string | null;
 }
 
+/** A part the store holds for a multipart upload. The ETag is as the store quotes it. */
+export interface UploadedPart {
+  partNumber: number;
+  etag: string;
+  sizeBytes: number;
+}
+
+/**
+ * The store refused to assemble a multipart upload: a named part is missing, its ETag differs, or
+ * the parts are too small. Nothing is lost: the parts stay, the upload can be completed again.
+ */
+export class MultipartPartMismatchError extends Error {
+  constructor(readonly reason: string) {
+    super(`The parts do not match the upload: ${reason}`);
+    this.name = "MultipartPartMismatchError";
+  }
+}
+
 /**
  * Object storage for video files. Bytes never pass through the API process on upload:
  * clients PUT straight to the URL this returns.
@@ -42,6 +60,23 @@ export interface ObjectStorage {
    * A reader never sees a partly written object. A missing `filePath` is a LocalFileNotFoundError.
    */
   putFile(key: string, filePath: string, options: { contentType: string }): Promise<{ sizeBytes: number; sha256: string }>;
+  /** Starts a multipart upload of `key`; the parts are sent to signPartUrl's URLs. */
+  createMultipartUpload(key: string, options: { contentType: string }): Promise<{ uploadId: string }>;
+  /** A URL for one part, bound to its exact size. */
+  signPartUrl(
+    key: string,
+    uploadId: string,
+    options: { partNumber: number; sizeBytes: number; expiresInSeconds: number },
+  ): Promise<PresignedUpload>;
+  /** The parts the store holds now, by part number; null when there is no such upload (completed or aborted). */
+  listParts(key: string, uploadId: string): Promise<UploadedPart[] | null>;
+  /**
+   * Assembles the parts, in order, into the object at `key` and forgets the upload. ETags may come
+   * with or without their quotes. A part the store does not hold as named is a MultipartPartMismatchError.
+   */
+  completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
+  /** Removes the parts; aborting an unknown upload is not an error. */
+  abortMultipartUpload(key: string, uploadId: string): Promise<void>;
   /** Deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
   /** For /health/ready: throws when the store cannot be reached. */

@@ -8,7 +8,13 @@ export class PrismaAbandonedUploadQuery implements AbandonedUploadQuery {
 
   async findIds(updatedBefore: Date, limit: number): Promise<string[]> {
     const rows = await this.db.client.video.findMany({
-      where: { status: "UPLOADING", deletedAt: null, updatedAt: { lt: updatedBefore } },
+      where: {
+        status: "UPLOADING",
+        deletedAt: null,
+        updatedAt: { lt: updatedBefore },
+        // A resumable upload lives as long as its session; the expired-upload-sessions task ends those.
+        uploadSessions: { none: { status: "ACTIVE" } },
+      },
       orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
       take: limit,
       select: { id: true },

@@ -29,6 +29,7 @@ const BENCHES = {
   "prisma-by-id": "bench/prisma-by-id.ts",
   "local-generation": "bench/local-generation.ts",
   "sse-fanout": "bench/sse-fanout.ts",
+  "webhook-delivery": "bench/webhook-delivery.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

@@ -46,7 +46,7 @@ export class OutboxRelay {
     this.claimMs = options.claimMs ?? 30_000;
     this.batchSize = options.batchSize ?? 50;
     this.maxHandovers = options.maxHandovers ?? 20;
-    this.loop = new PollingLoop({ name: "outbox relay", pollMs: options.pollMs ?? 500, logger, step: () => this.relayBatch() });
+    this.loop = new PollingLoop({ name: "outbox relay", pollMs: options.pollMs ?? 250, logger, step: () => this.relayBatch() });
   }
 
   start(): void {
@@ -73,32 +73,49 @@ export class OutboxRelay {
         ORDER BY created_at LIMIT ${this.batchSize}::int
         FOR UPDATE SKIP LOCKED)
       RETURNING id, type, aggregate_id, owner_id, data, created_at, handle_count`;
-    for (const row of rows) await this.handOver(row);
+    const handled = await this.handOver(rows);
+    if (handled.length > 0) {
+      await this.db.client.outboxEvent.updateMany({
+        where: { id: { in: handled } },
+        data: { handledAt: this.clock.now(), claimedUntil: null },
+      });
+    }
     return rows.length === this.batchSize;
   }
 
-  private async handOver(row: ClaimedRow): Promise<void> {
-    const event = toEvent(row);
-    const failures: string[] = [];
-    for (const handler of this.handlers) {
-      if (!handler.types.includes(event.type)) continue;
-      try {
-        await handler.handle(event);
-      } catch (error) {
-        failures.push(handler.name);
-        this.logger.warn("an event handler failed; the event is handed over again later", {
-          eventId: event.id,
-          handler: handler.name,
-          error,
-        });
-      }
-    }
-    if (failures.length > 0 && row.handle_count < this.maxHandovers) return;
-    if (failures.length > 0)
-      this.logger.error("an event was given up after repeated handler failures", { eventId: event.id, handlers: failures });
-    await this.db.client.outboxEvent.updateMany({
-      where: { id: event.id },
-      data: { handledAt: this.clock.now(), claimedUntil: null },
+  /**
+   * Each handler gets the batch's events of its types: all at once when it can take them so, else
+   * one by one side by side (deliveries are not ordered anyway). Returns the ids done with: every
+   * handler succeeded, or the event was given up after `maxHandovers`.
+   */
+  private async handOver(rows: readonly ClaimedRow[]): Promise<string[]> {
+    const events = rows.map(toEvent);
+    const failed = new Map<string, string[]>();
+    const fail = (event: DomainEvent, handler: DomainEventHandler, error: unknown) => {
+      failed.set(event.id, [...(failed.get(event.id) ?? []), handler.name]);
+      this.logger.warn("an event handler failed; the event is handed over again later", {
+        eventId: event.id,
+        handler: handler.name,
+        error,
+      });
+    };
+    await Promise.all(
+      this.handlers.map(async (handler) => {
+        const mine = events.filter((event) => handler.types.includes(event.type));
+        if (mine.length === 0) return;
+        if (handler.handleMany) {
+          await handler.handleMany(mine).catch((error: unknown) => mine.forEach((event) => fail(event, handler, error)));
+          return;
+        }
+        await Promise.all(mine.map((event) => handler.handle(event).catch((error: unknown) => fail(event, handler, error))));
+      }),
+    );
+    return rows.flatMap((row) => {
+      const handlers = failed.get(row.id);
+      if (!handlers) return [row.id];
+      if (row.handle_count < this.maxHandovers) return [];
+      this.logger.error("an event was given up after repeated handler failures", { eventId: row.id, handlers });
+      return [row.id];
     });
   }
 }

@@ -20,6 +20,8 @@ export interface DomainEventHandler {
   readonly name: string;
   readonly types: ReadonlyArray<EventType | typeof TEST_EVENT_TYPE>;
   handle(event: DomainEvent): Promise<void>;
+  /** Several events at once (the relay's batch), when the handler can do better than one by one. */
+  handleMany?(events: readonly DomainEvent[]): Promise<void>;
 }
 
 export const DOMAIN_EVENT_HANDLER = Symbol.for("DomainEventHandler");

@@ -68,6 +68,8 @@ export class AttemptDelivery {
       now,
     });
     if (!recorded) return;
+    // Always asked (a conditional no-op when the streak is empty): a failure recorded by an earlier
+    // attempt may land after this attempt loaded the endpoint.
     if (verdict.endpoint === "success") return this.endpoints.recordSuccess(endpoint.id);
     if (verdict.endpoint === "gone") return this.disable(endpoint.id, endpoint.ownerId, "the receiver answered 410 Gone", now);
     const failingSince = await this.endpoints.recordFailure(endpoint.id, now);

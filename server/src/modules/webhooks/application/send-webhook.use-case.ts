@@ -49,7 +49,7 @@ export class SendWebhookUseCase {
           handled: true,
         },
       );
-      await this.deliveries.createForEvent(id, TEST_EVENT_TYPE, [endpoint.id], now);
+      await this.deliveries.createMany([{ eventId: id, eventType: TEST_EVENT_TYPE, endpointId: endpoint.id }], now);
     });
     this.wake.now();
     return { eventId: id };

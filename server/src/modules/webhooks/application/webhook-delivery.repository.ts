@@ -20,12 +20,18 @@ export interface AttemptRecord {
 }
 
 export interface WebhookDeliveryRepository {
-  /** One per endpoint and event: an event handed over twice creates nothing the second time. */
-  createForEvent(eventId: string, eventType: string, endpointIds: readonly string[], now: Date): Promise<string[]>;
+  /** One delivery per endpoint and event: a pair that exists already (an event handed over twice) is skipped. */
+  createMany(pairs: readonly { eventId: string; eventType: string; endpointId: string }[], now: Date): Promise<void>;
   findById(id: string): Promise<WebhookDelivery | null>;
   listByEndpoint(endpointId: string, page: { cursor?: string | undefined; limit: number }): Promise<Page<WebhookDelivery>>;
-  /** Due PENDING deliveries, claimed until `claimUntil` (SKIP LOCKED), none of `skipEndpoints`. */
-  claimDue(now: Date, claimUntil: Date, limit: number, skipEndpoints: readonly string[]): Promise<ClaimedDelivery[]>;
+  /** Due PENDING deliveries, claimed until `claimUntil` (SKIP LOCKED), none of `skipEndpoints`, at most `perEndpoint` of one endpoint's. */
+  claimDue(
+    now: Date,
+    claimUntil: Date,
+    limit: number,
+    skipEndpoints: readonly string[],
+    perEndpoint?: number,
+  ): Promise<ClaimedDelivery[]>;
   /** Gives claimed deliveries back untried, due as they were. */
   release(deliveryIds: readonly string[]): Promise<void>;
   /** The attempt's log row and the delivery's new state in one transaction; false if another attempt got there first. */

@@ -22,15 +22,28 @@ export class WebhookFanoutHandler implements DomainEventHandler {
     @inject(DeliveryWake) private readonly wake: DeliveryWake,
   ) {}
 
-  async handle(event: DomainEvent): Promise<void> {
-    const subscribers = await this.endpoints.subscribers(event.ownerId, event.type);
-    if (subscribers.length === 0) return;
-    const created = await this.deliveries.createForEvent(
-      event.id,
-      event.type,
-      subscribers.map((endpoint) => endpoint.id),
-      this.clock.now(),
-    );
-    if (created.length > 0) this.wake.now();
+  handle(event: DomainEvent): Promise<void> {
+    return this.handleMany([event]);
+  }
+
+  /** One subscriber lookup per owner and type in the batch, one insert for all its deliveries. */
+  async handleMany(events: readonly DomainEvent[]): Promise<void> {
+    const groups = new Map<string, DomainEvent[]>();
+    for (const event of events) {
+      const key = `${event.ownerId} ${event.type}`;
+      groups.set(key, [...(groups.get(key) ?? []), event]);
+    }
+    const pairs: { eventId: string; eventType: string; endpointId: string }[] = [];
+    for (const group of groups.values()) {
+      const [first] = group;
+      if (!first) continue;
+      const subscribers = await this.endpoints.subscribers(first.ownerId, first.type);
+      for (const event of group) {
+        for (const endpoint of subscribers) pairs.push({ eventId: event.id, eventType: event.type, endpointId: endpoint.id });
+      }
+    }
+    if (pairs.length === 0) return;
+    await this.deliveries.createMany(pairs, this.clock.now());
+    this.wake.now();
   }
 }

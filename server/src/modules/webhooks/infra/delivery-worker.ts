@@ -32,7 +32,8 @@ export class DeliveryWorker {
     private readonly logger: Logger,
     private readonly options: DeliveryWorkerOptions,
   ) {
-    this.perEndpoint = options.perEndpoint ?? 2;
+    // Half the slots (8 of the default 16): one receiver can keep a steady stream going, never take them all.
+    this.perEndpoint = options.perEndpoint ?? Math.max(1, Math.floor(options.concurrency / 2));
     this.loop = new PollingLoop({
       name: "webhook deliveries",
       pollMs: options.pollMs ?? 500,
@@ -65,6 +66,7 @@ export class DeliveryWorker {
       new Date(now.getTime() + this.options.attemptTimeoutMs + 30_000),
       free,
       busy,
+      this.perEndpoint,
     );
     const overCap: string[] = [];
     for (const item of claimed) {

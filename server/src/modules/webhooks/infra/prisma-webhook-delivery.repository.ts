@@ -24,6 +24,9 @@ interface ClaimedRow {
   event_data: unknown;
 }
 
+/** Due deliveries looked at per claim, before the per-endpoint cap. */
+const CLAIM_WINDOW = 500;
+
 /** Longest stored response body and error text in the log. */
 const MAX_LOGGED_TEXT = 64 * 1024;
 
@@ -31,25 +34,19 @@ const MAX_LOGGED_TEXT = 64 * 1024;
 export class PrismaWebhookDeliveryRepository implements WebhookDeliveryRepository {
   constructor(@inject(DATABASE) private readonly db: Database) {}
 
-  async createForEvent(eventId: string, eventType: string, endpointIds: readonly string[], now: Date): Promise<string[]> {
-    if (endpointIds.length === 0) return [];
-    const rows = endpointIds.map((endpointId) => ({
-      id: newId(),
-      endpointId,
-      eventId,
-      eventType,
-      status: "PENDING" as const,
-      nextAttemptAt: now,
-      createdAt: now,
-      updatedAt: now,
-    }));
-    // ON CONFLICT DO NOTHING on (endpoint, event): an event handed over again adds nothing.
-    await this.db.client.webhookDelivery.createMany({ data: rows, skipDuplicates: true });
-    const created = await this.db.client.webhookDelivery.findMany({
-      where: { eventId, endpointId: { in: [...endpointIds] }, id: { in: rows.map((row) => row.id) } },
-      select: { id: true },
+  async createMany(pairs: readonly { eventId: string; eventType: string; endpointId: string }[], now: Date): Promise<void> {
+    if (pairs.length === 0) return;
+    await this.db.client.webhookDelivery.createMany({
+      data: pairs.map((pair) => ({
+        id: newId(),
+        ...pair,
+        status: "PENDING" as const,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })),
+      skipDuplicates: true,
     });
-    return created.map((row) => row.id);
   }
 
   async findById(id: string): Promise<WebhookDelivery | null> {
@@ -63,16 +60,32 @@ export class PrismaWebhookDeliveryRepository implements WebhookDeliveryRepositor
     return toPage(rows, page.limit, toDelivery);
   }
 
-  async claimDue(now: Date, claimUntil: Date, limit: number, skipEndpoints: readonly string[]): Promise<ClaimedDelivery[]> {
+  async claimDue(
+    now: Date,
+    claimUntil: Date,
+    limit: number,
+    skipEndpoints: readonly string[],
+    perEndpoint: number = limit,
+  ): Promise<ClaimedDelivery[]> {
     const skip = skipEndpoints.length > 0 ? [...skipEndpoints] : ["00000000-0000-0000-0000-000000000000"];
+    // The due rows are ranked per endpoint in a bounded window first (no locks), so one claim takes
+    // at most `perEndpoint` of one endpoint's deliveries and a backlog to one receiver is not claimed
+    // only to be given back; the conditions are checked again on the rows locked.
     const rows = await this.db.client.$queryRaw<ClaimedRow[]>`
-      WITH due AS (
-        SELECT id FROM webhook_deliveries
-        WHERE status = 'PENDING' AND next_attempt_at <= ${now}::timestamptz
-          AND (claimed_until IS NULL OR claimed_until < ${now}::timestamptz)
-          AND endpoint_id <> ALL(${skip}::uuid[])
-        ORDER BY next_attempt_at LIMIT ${limit}::int
-        FOR UPDATE SKIP LOCKED),
+      WITH candidates AS (
+        SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS rank
+        FROM (
+          SELECT id, endpoint_id, next_attempt_at FROM webhook_deliveries
+          WHERE status = 'PENDING' AND next_attempt_at <= ${now}::timestamptz
+            AND (claimed_until IS NULL OR claimed_until < ${now}::timestamptz)
+            AND endpoint_id <> ALL(${skip}::uuid[])
+          ORDER BY next_attempt_at LIMIT ${CLAIM_WINDOW}::int) window_rows),
+      due AS (
+        SELECT d.id FROM webhook_deliveries d JOIN candidates c ON c.id = d.id
+        WHERE c.rank <= ${perEndpoint}::int AND d.status = 'PENDING'
+          AND (d.claimed_until IS NULL OR d.claimed_until < ${now}::timestamptz)
+        ORDER BY d.next_attempt_at LIMIT ${limit}::int
+        FOR UPDATE OF d SKIP LOCKED),
       claimed AS (
         UPDATE webhook_deliveries d SET claimed_until = ${claimUntil}::timestamptz
         FROM due WHERE d.id = due.id
@@ -105,38 +118,26 @@ export class PrismaWebhookDeliveryRepository implements WebhookDeliveryRepositor
   }
 
   async recordAttempt(deliveryId: string, record: AttemptRecord): Promise<boolean> {
-    return this.db.transaction(async () => {
-      // Conditional on the attempt count: a second process that claimed the same delivery after a
-      // claim ran out records nothing over this attempt.
-      const { count } = await this.db.client.webhookDelivery.updateMany({
-        where: { id: deliveryId, attempts: record.attempt - 1 },
-        data: {
-          attempts: record.attempt,
-          status: record.next.status,
-          nextAttemptAt: record.next.nextAttemptAt,
-          claimedUntil: null,
-          lastStatus: record.status,
-          lastDurationMs: record.durationMs,
-          lastError: record.error?.slice(0, MAX_LOGGED_TEXT) ?? null,
-          updatedAt: record.now,
-        },
-      });
-      if (count === 0) return false;
-      await this.db.client.webhookAttempt.create({
-        data: {
-          id: newId(),
-          deliveryId,
-          attempt: record.attempt,
-          outcome: record.outcome,
-          status: record.status,
-          durationMs: record.durationMs,
-          error: record.error?.slice(0, MAX_LOGGED_TEXT) ?? null,
-          responseBody: record.responseBody?.slice(0, MAX_LOGGED_TEXT) ?? null,
-          createdAt: record.now,
-        },
-      });
-      return true;
-    });
+    const error = record.error?.slice(0, MAX_LOGGED_TEXT) ?? null;
+    // One statement, so no transaction holds a pooled connection: the delivery's new state,
+    // conditional on the attempt count (a second process that claimed it after a claim ran out
+    // records nothing over this attempt), and the log row made from what the update returned.
+    const rows = await this.db.client.$queryRaw<{ id: string }[]>`
+      WITH updated AS (
+        UPDATE webhook_deliveries
+        SET attempts = ${record.attempt}::int, status = ${record.next.status}::"WebhookDeliveryStatus",
+            next_attempt_at = ${record.next.nextAttemptAt}::timestamptz, claimed_until = NULL,
+            last_status = ${record.status}::int, last_duration_ms = ${record.durationMs}::int,
+            last_error = ${error}, updated_at = ${record.now}::timestamptz
+        WHERE id = ${deliveryId}::uuid AND attempts = ${record.attempt - 1}::int
+        RETURNING id)
+      INSERT INTO webhook_attempts (id, delivery_id, attempt, outcome, status, duration_ms, error, response_body, created_at)
+      SELECT ${newId()}::uuid, updated.id, ${record.attempt}::int, ${record.outcome}, ${record.status}::int,
+             ${record.durationMs}::int, ${error}, ${record.responseBody?.slice(0, MAX_LOGGED_TEXT) ?? null},
+             ${record.now}::timestamptz
+      FROM updated
+      RETURNING id`;
+    return rows.length === 1;
   }
 
   async abandon(deliveryId: string, reason: string, now: Date): Promise<void> {

@@ -149,7 +149,14 @@ describe.runIf(redisUrl)("housekeeping on BullMQ job schedulers", () => {
       try {
         await startHousekeeping(app.container, app.lifecycle);
         const keys = (await schedulersOf(prefix)).map((scheduler) => scheduler.key).sort();
-        expect(keys).toEqual(["abandoned-uploads", "expired-sessions", "idempotency-keys", "object-deletions", "outbox-events"]);
+        expect(keys).toEqual([
+          "abandoned-uploads",
+          "expired-sessions",
+          "expired-upload-sessions",
+          "idempotency-keys",
+          "object-deletions",
+          "outbox-events",
+        ]);
         await vi.waitFor(() => expect(Math.min(...app.names.map(app.count))).toBeGreaterThanOrEqual(2), {
           timeout: 10_000,
           interval: 20,

@@ -25,6 +25,7 @@ const APP_TABLES = [
   "refresh_tokens",
   "sessions",
   "stored_files",
+  "upload_sessions",
   "users",
   "videos",
   "webhook_attempts",

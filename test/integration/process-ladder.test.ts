@@ -39,7 +39,11 @@ describe.each(backends())("videos.processLadder on %s", (backend) => {
     expect((await caller.credits.balance()).balance).toBe(27);
     expect(await caller.videos.processLadder({ id })).toEqual({ jobs: [] });
     expect((await caller.credits.balance()).balance).toBe(27);
-    await expectTrpcError(caller.videos.processLadder({ id, maxQuality: "P1080" }), "UNPROCESSABLE_CONTENT", "QUALITY_NOT_ALLOWED_FOR_TIER");
+    await expectTrpcError(
+      caller.videos.processLadder({ id, maxQuality: "P1080" }),
+      "UNPROCESSABLE_CONTENT",
+      "QUALITY_NOT_ALLOWED_FOR_TIER",
+    );
   });
 
   it("never upscales: a small source gets the lowest rung only; maxQuality caps the ladder", async () => {

@@ -111,6 +111,9 @@ describe.each(backends())("one active job per quality on %s", (backend) => {
       width: 160,
       height: 90,
       bitrate: 800_000,
+      codecs: null,
+      frameRate: null,
+      hls: null,
       createdAt: new Date(),
     });
     await expectTrpcError(as.videos.process({ id, quality: "P360" }), "UNPROCESSABLE_CONTENT", "RENDITION_EXISTS");

@@ -136,6 +136,9 @@ describe.each(backends())("video repositories on %s", (backend) => {
       width: 320,
       height: 180,
       bitrate: null,
+      codecs: null,
+      frameRate: null,
+      hls: null,
       createdAt,
     });
     await files.add(file("SOURCE", `k-${newId()}`, new Date(now.getTime() - 1000)));

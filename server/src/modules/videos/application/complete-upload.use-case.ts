@@ -65,6 +65,9 @@ export class CompleteUploadUseCase {
         width: probe.width,
         height: probe.height,
         bitrate: null,
+        codecs: null,
+        frameRate: null,
+        hls: null,
         createdAt: now,
       });
     });

@@ -1,6 +1,7 @@
 import { inject, injectable } from "inversify";
 import { DATABASE, type Database } from "../../../database/database.js";
-import type { StoredFile as StoredFileRow } from "../../../generated/prisma/client.js";
+import { Prisma, type StoredFile as StoredFileRow } from "../../../generated/prisma/client.js";
+import { hlsIndexSchema, type HlsIndex } from "../../../shared/domain/hls-index.js";
 import type { StoredFileRepository } from "../application/stored-file.repository.js";
 import type { StoredFile, StoredFileKind } from "../domain/stored-file.js";
 
@@ -9,7 +10,9 @@ export class PrismaStoredFileRepository implements StoredFileRepository {
   constructor(@inject(DATABASE) private readonly db: Database) {}
 
   async add(file: StoredFile): Promise<void> {
-    await this.db.client.storedFile.create({ data: { ...file, sizeBytes: BigInt(file.sizeBytes) } });
+    await this.db.client.storedFile.create({
+      data: { ...file, sizeBytes: BigInt(file.sizeBytes), hls: file.hls ? toJson(file.hls) : Prisma.DbNull },
+    });
   }
 
   async findLatest(videoId: string, kind: StoredFileKind): Promise<StoredFile | null> {
@@ -36,5 +39,14 @@ export class PrismaStoredFileRepository implements StoredFileRepository {
 }
 
 function toFile(row: StoredFileRow): StoredFile {
-  return { ...row, sizeBytes: Number(row.sizeBytes) };
+  // An index that does not parse is treated as absent: the rendition still downloads, it is just not streamed.
+  const hls = row.hls === null ? null : (hlsIndexSchema.safeParse(row.hls).data ?? null);
+  return { ...row, sizeBytes: Number(row.sizeBytes), hls };
+}
+
+function toJson({ init, segments }: HlsIndex): Prisma.InputJsonObject {
+  return {
+    init: { offset: init.offset, length: init.length },
+    segments: segments.map(({ offset, length, durationSeconds }) => ({ offset, length, durationSeconds })),
+  };
 }

@@ -70,6 +70,9 @@ export class GenerateProcessor implements JobProcessor {
           width: probe.width,
           height: probe.height,
           bitrate: null,
+          codecs: null,
+          frameRate: null,
+          hls: null,
         });
     });
   }

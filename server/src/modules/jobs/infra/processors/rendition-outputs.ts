@@ -44,6 +44,9 @@ export class RenditionOutputs implements ProcessorOutput {
         width: result.rendition.width,
         height: result.rendition.height,
         bitrate: Math.round(result.rendition.bitrateKbps * 1000),
+        codecs: null,
+        frameRate: null,
+        hls: null,
       },
       {
         kind: "THUMBNAIL",
@@ -54,6 +57,9 @@ export class RenditionOutputs implements ProcessorOutput {
         width: result.thumbnail.width,
         height: result.thumbnail.height,
         bitrate: null,
+        codecs: null,
+        frameRate: null,
+        hls: null,
       },
     ];
   }

@@ -36,6 +36,8 @@ export interface AppConfig {
   storageResilience: { timeoutMs: number; maxRetries: number; breakerThreshold: number; halfOpenAfterMs: number };
   files: { signingSecret: string; uploadUrlTtlSeconds: number; downloadUrlTtlSeconds: number; maxUploadBytes: number };
   media: { ffprobePath: string | undefined; ffmpegPath: string | undefined };
+  /** The HMAC key of playback tokens (/play/{token}/…, docs/playback.md). */
+  playback: { tokenSecret: string };
   cache: { ttlSeconds: number };
   rateLimits: RateLimitsConfig;
   /** With Redis, `npm run worker` runs jobs; RUN_JOBS_IN_API makes the API run them too. Without Redis the API always does. */
@@ -196,6 +198,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxUploadBytes: env.MAX_UPLOAD_BYTES,
     },
     media: { ffprobePath: env.FFPROBE_PATH, ffmpegPath: env.FFMPEG_PATH },
+    playback: {
+      // Derived like the file URL key when not set: production's JWT_SECRET rule then covers it too.
+      tokenSecret:
+        env.PLAYBACK_TOKEN_SECRET ??
+        createHmac("sha256", env.JWT_SECRET ?? DEV_JWT_SECRET)
+          .update("reelbase/playback/v1")
+          .digest("hex"),
+    },
     cache: { ttlSeconds: env.CACHE_TTL_SECONDS },
     rateLimits: {
       enabled: env.RATE_LIMITS === "on",

@@ -277,4 +277,25 @@ describe.each(cases)("resumable multipart uploads over real HTTP, $label", ({ da
     expect((await alice.videos.get.query({ id: video.id })).status).toBe("DRAFT");
     expect(await alice.uploads.listParts.query({ uploadId: upload.uploadId }).catch(errorOf)).toMatchObject({ httpStatus: 409 });
   });
+
+  it("a newer upload of the same video (one PUT) aborts the session, which can then never complete", async () => {
+    const { video, upload } = await start("Superseded");
+    const { parts } = await alice.uploads.signParts.mutate({ uploadId: upload.uploadId, partNumbers: [1, 2, 3] });
+    for (const part of parts) expect((await put(part, slice(upload.partSize, part.partNumber))).status).toBe(200);
+    const listed = await alice.uploads.listParts.query({ uploadId: upload.uploadId });
+    const small = await readFile(await makeTestVideo(sandbox, { seconds: 1, width: 160, height: 90 }));
+    const single = await alice.videos.createUpload.mutate({
+      id: video.id,
+      filename: "small.mp4",
+      contentType: "video/mp4",
+      sizeBytes: small.byteLength,
+    });
+    const complete = await alice.uploads.complete
+      .mutate({ uploadId: upload.uploadId, parts: listed.parts.map(({ partNumber, etag }) => ({ partNumber, etag })) })
+      .catch(errorOf);
+    expect(complete).toMatchObject({ code: "UPLOAD_SESSION_NOT_ACTIVE", httpStatus: 409 });
+    expect((await fetch(single.uploadUrl, { method: "PUT", headers: single.headers, body: small })).status).toBeLessThan(300);
+    const done = await alice.videos.completeUpload.mutate({ id: video.id });
+    expect(done).toMatchObject({ status: "UPLOADED", width: 160, source: { sizeBytes: small.byteLength } });
+  });
 });

@@ -32,6 +32,8 @@ import { PrismaAbandonedUploadQuery } from "./infra/prisma-abandoned-upload.quer
 import { PrismaPendingObjectDeletionRepository } from "./infra/prisma-pending-object-deletion.repository.js";
 import { AbortExpiredUploadSessionsTask } from "./application/abort-expired-upload-sessions.task.js";
 import { MultipartUploads } from "./application/multipart-uploads.service.js";
+import { AbortUploadSession } from "./application/abort-upload-session.js";
+import { SourceUploadStart } from "./application/source-upload-start.js";
 import { UPLOAD_SESSION_REPOSITORY } from "./application/upload-session.repository.js";
 import { PrismaUploadSessionRepository } from "./infra/prisma-upload-session.repository.js";
 
@@ -49,6 +51,8 @@ const useCases: Newable<object>[] = [
   GetDownloadUrlQuery,
   ObjectRemoval,
   MultipartUploads,
+  AbortUploadSession,
+  SourceUploadStart,
 ];
 
 /** Storage and the media prober are resources with a lifecycle: the composition root binds them. */

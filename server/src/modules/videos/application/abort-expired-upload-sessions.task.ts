@@ -1,7 +1,7 @@
 import { inject, injectable } from "inversify";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
 import { HOUSEKEEPING_BATCH, type HousekeepingReport, type HousekeepingTask } from "../../../shared/application/housekeeping.js";
-import { MultipartUploads } from "./multipart-uploads.service.js";
+import { AbortUploadSession } from "./abort-upload-session.js";
 import { UPLOAD_SESSION_REPOSITORY, type UploadSessionRepository } from "./upload-session.repository.js";
 
 /**
@@ -15,7 +15,7 @@ export class AbortExpiredUploadSessionsTask implements HousekeepingTask {
 
   constructor(
     @inject(UPLOAD_SESSION_REPOSITORY) private readonly sessions: UploadSessionRepository,
-    @inject(MultipartUploads) private readonly uploads: MultipartUploads,
+    @inject(AbortUploadSession) private readonly abortSession: AbortUploadSession,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -23,7 +23,7 @@ export class AbortExpiredUploadSessionsTask implements HousekeepingTask {
     let aborted = 0;
     for (const id of await this.sessions.findExpiredIds(this.clock.now(), HOUSEKEEPING_BATCH)) {
       const session = await this.sessions.findById(id);
-      if (session?.status === "ACTIVE" && (await this.uploads.abortSession(session))) aborted++;
+      if (session?.status === "ACTIVE" && (await this.abortSession.run(session))) aborted++;
     }
     return { aborted };
   }

@@ -10,3 +10,4 @@ export { generatedSourceKey, renditionKey, thumbnailKey } from "./storage-keys.j
 export { VideoErrors } from "../domain/video.errors.js";
 export { TITLE_MAX_LENGTH, type Video, type VideoProbe } from "../domain/video.entity.js";
 export type { JobInput } from "../domain/video-processing.js";
+export { STORED_FILE_KINDS, type StoredFileKind } from "../domain/stored-file.js";

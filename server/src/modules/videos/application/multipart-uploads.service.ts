@@ -14,9 +14,9 @@ import { ErrorCodes } from "../../../shared/domain/error-codes.js";
 import { newId } from "../../../shared/domain/ids.js";
 import type { Video } from "../domain/video.entity.js";
 import { CompleteUploadUseCase } from "./complete-upload.use-case.js";
-import { sourceUploadKey } from "./storage-keys.js";
+import { AbortUploadSession } from "./abort-upload-session.js";
+import { SourceUploadStart, type SourceUploadInput } from "./source-upload-start.js";
 import { UPLOAD_SESSION_REPOSITORY, type UploadSession, type UploadSessionRepository } from "./upload-session.repository.js";
-import { VideoAccess } from "./video-access.js";
 import { VIDEO_REPOSITORY, type VideoRepository } from "./video.repository.js";
 
 /** No part is smaller (but the last): S3 needs 5 MiB, and fewer, larger parts cost fewer requests. */
@@ -60,26 +60,16 @@ export class MultipartUploads {
     @inject(UPLOAD_SESSION_REPOSITORY) private readonly sessions: UploadSessionRepository,
     @inject(VIDEO_REPOSITORY) private readonly videos: VideoRepository,
     @inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
-    @inject(VideoAccess) private readonly access: VideoAccess,
+    @inject(SourceUploadStart) private readonly uploads: SourceUploadStart,
+    @inject(AbortUploadSession) private readonly abortSession: AbortUploadSession,
     @inject(CompleteUploadUseCase) private readonly completeUpload: CompleteUploadUseCase,
     @inject(APP_CONFIG) private readonly config: AppConfig,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async create(
-    caller: Caller,
-    input: { videoId: string; filename: string; contentType: string; sizeBytes: number },
-  ): Promise<CreatedUpload> {
-    const { maxUploadBytes } = this.config.files;
-    if (input.sizeBytes > maxUploadBytes) {
-      throw new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", `Files may be at most ${maxUploadBytes} bytes`);
-    }
-    const video = await this.access.owned(caller, input.videoId);
-    const previousStatus = video.status;
-    const previousKey = video.upload?.key;
-    const key = sourceUploadKey(video.id);
-    const now = this.clock.now();
-    video.startUpload({ key, filename: input.filename, contentType: input.contentType, sizeBytes: input.sizeBytes }, now);
+  async create(caller: Caller, input: SourceUploadInput): Promise<CreatedUpload> {
+    const started = await this.uploads.begin(caller, input);
+    const { video, key, now } = started;
     const { uploadId } = await this.storage.createMultipartUpload(key, { contentType: input.contentType });
     const partSize = partSizeFor(input.sizeBytes);
     const session: UploadSession = {
@@ -99,17 +89,13 @@ export class MultipartUploads {
       updatedAt: now,
     };
     try {
-      await this.videos.save(video, previousStatus);
+      await this.videos.save(video, started.previousStatus);
     } catch (error) {
       await this.storage.abortMultipartUpload(key, uploadId).catch(() => undefined);
       throw error;
     }
     await this.sessions.create(session);
-    // An earlier attempt (one PUT or another session) is unreachable now: its bytes go.
-    for (const earlier of await this.sessions.findActiveByVideo(video.id)) {
-      if (earlier.id !== session.id) await this.abortSession(earlier);
-    }
-    if (previousKey) await this.storage.delete(previousKey);
+    await this.uploads.supersede(started, session.id);
     return { uploadId: session.id, partSize, partCount: session.partCount, expiresAt: session.expiresAt };
   }
 
@@ -167,30 +153,9 @@ export class MultipartUploads {
 
   async abort(caller: Caller, uploadId: string): Promise<void> {
     const session = await this.active(caller, uploadId);
-    if (!(await this.abortSession(session))) {
+    if (!(await this.abortSession.run(session))) {
       throw UploadErrors.notActive((await this.sessions.findById(uploadId))?.status ?? "ABORTED");
     }
-  }
-
-  /**
-   * Marks the session ABORTED (conditionally), removes its parts, and sends its video back to
-   * DRAFT if this session's upload is still the video's. False when the session was no longer ACTIVE.
-   */
-  async abortSession(session: UploadSession): Promise<boolean> {
-    const now = this.clock.now();
-    if (!(await this.sessions.changeStatus(session.id, "ACTIVE", "ABORTED", now))) return false;
-    await this.storage.abortMultipartUpload(session.storageKey, session.storageUploadId);
-    const video = await this.videos.findByIdForWrite(session.videoId);
-    if (video && video.status === "UPLOADING" && video.upload?.key === session.storageKey) {
-      video.rejectUpload(now);
-      try {
-        await this.videos.save(video, "UPLOADING");
-      } catch (error) {
-        // Restarted or deleted meanwhile: that write won.
-        if (!(error instanceof DomainError)) throw error;
-      }
-    }
-    return true;
   }
 
   private async active(caller: Caller, uploadId: string): Promise<UploadSession> {

@@ -18,6 +18,8 @@ import { RequestMetrics } from "./metrics/trpc-metrics.middleware.js";
 import { auditModule } from "./modules/audit/audit.module.js";
 import { billingModule } from "./modules/billing/billing.module.js";
 import { identityModule } from "./modules/identity/identity.module.js";
+import { statsModule } from "./modules/stats/stats.module.js";
+import { videoAnalyticsModule } from "./modules/videos/video-analytics.module.js";
 import { videosModule } from "./modules/videos/videos.module.js";
 import { webhooksModule } from "./modules/webhooks/webhooks.module.js";
 import type { Cache } from "./shared/application/cache.js";
@@ -32,7 +34,16 @@ import type { PlatformAdapter } from "./shared/platform-adapter.js";
 import { createObjectStorage } from "./storage/create-object-storage.js";
 
 /** One line per context: adding a context is adding its folder and its module here. */
-const contextModules = [identityModule, auditModule, videosModule, billingModule, jobsModule, webhooksModule];
+const contextModules = [
+  identityModule,
+  auditModule,
+  videosModule,
+  billingModule,
+  jobsModule,
+  webhooksModule,
+  statsModule,
+  videoAnalyticsModule,
+];
 
 export interface AppContainer {
   container: Container;

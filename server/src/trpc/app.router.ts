@@ -6,6 +6,8 @@ import { apiKeysRouter } from "../modules/identity/api/api-keys.router.js";
 import { authRouter } from "../modules/identity/api/auth.router.js";
 import { usersRouter } from "../modules/identity/api/users.router.js";
 import { jobsRouter } from "../modules/jobs/api/jobs.router.js";
+import { platformStatsProcedure } from "../modules/stats/api/stats.router.js";
+import { videoAnalyticsRouter } from "../modules/videos/api/video-analytics.router.js";
 import { uploadsRouter } from "../modules/videos/api/uploads.router.js";
 import { videosRouter } from "../modules/videos/api/videos.router.js";
 import { webhooksRouter } from "../modules/webhooks/api/webhooks.router.js";
@@ -16,7 +18,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   apiKeys: apiKeysRouter,
-  videos: mergeRouters(videosRouter, videoJobsRouter),
+  videos: mergeRouters(videosRouter, videoJobsRouter, videoAnalyticsRouter),
   uploads: uploadsRouter,
   jobs: jobsRouter,
   credits: creditsRouter,
@@ -24,6 +26,7 @@ export const appRouter = router({
   admin: router({
     users: mergeRouters(adminUsersRouter, router({ grantCredits: grantCreditsProcedure })),
     audit: auditRouter,
+    stats: platformStatsProcedure,
   }),
 });
 

@@ -23,6 +23,11 @@ export const dateTimeInput = isoDateTime.refine(
   "must be between the years 1000 and 9999 (UTC)",
 );
 
+/** A UTC calendar day ("YYYY-MM-DD"), bounded like dateTimeInput; ranges of days are checked in day-range.ts. */
+export const dayInput = z.iso
+  .date()
+  .refine((value) => isStorableDate(new Date(`${value}T00:00:00.000Z`)), "must be between the years 1000 and 9999");
+
 export const idSchema = z.uuid();
 
 export const pageInput = {

@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { createAppContainer } from "../../server/src/container.js";
 import { DATABASE, type Database } from "../../server/src/database/database.js";
 import { OutboxRelay } from "../../server/src/outbox/outbox-relay.js";
 import { CLOCK, type Clock } from "../../server/src/shared/application/clock.js";
@@ -14,6 +16,7 @@ import { expectTrpcError } from "../support/errors.js";
 import { makeTestVideo } from "../support/media-fixtures.js";
 import { uploadedVideo, waitForJob } from "../support/processing.js";
 import { startJobConsumer } from "../../server/src/jobs-consumer.js";
+import { dropQueueKeys } from "../support/queue-modes.js";
 import { backends, createTestApp, silentLogger, type Backend, type TestApp } from "../support/test-app.js";
 import { registerUser } from "../support/users.js";
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "../support/webhook-receiver.js";
@@ -26,14 +29,14 @@ const headersOf = (request: ReceivedWebhook): Record<string, string> => ({
 
 const typeOf = (request: ReceivedWebhook): string => (JSON.parse(request.body) as { type: string }).type;
 
-describe.each(backends())("webhooks (%s)", (backend) => {
+describe.each(webhookModes())("webhooks ($name)", (mode) => {
   let app: TestApp;
   let receiver: WebhookReceiver;
   let clip: string;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ app, receiver, clip, close } = await openWebhookApp(backend, {
+    ({ app, receiver, clip, close } = await openWebhookApp(mode, {
       WEBHOOK_RETRY_DELAYS_MS: "200,200",
       WEBHOOK_TIMEOUT_MS: "1500",
     }));
@@ -132,6 +135,7 @@ describe.each(backends())("webhooks (%s)", (backend) => {
     ]);
     expect((await caller.webhooks.deliveries({ endpointId: deaf.id })).items).toEqual([]);
     expect(receiver.received.filter((entry) => entry.path === "/deaf")).toHaveLength(0);
+    await expectOneRequestPerAttempt(caller, hook.id, receiver);
   });
 
   it("retries a failing receiver with the same webhook-id, honours 410 by disabling the endpoint, and redelivers on request", async () => {
@@ -151,20 +155,25 @@ describe.each(backends())("webhooks (%s)", (backend) => {
       expect(typeOf(attempts[0] as ReceivedWebhook)).toBe("webhook.test");
       const delivered = await waitForDelivery(caller, flaky.id, "SUCCEEDED");
       expect(delivered).toMatchObject({ attempts: 3, lastStatus: 200 });
-      expect((await caller.webhooks.get({ id: flaky.id })).failureCount).toBe(0);
+      // The endpoint's streak is written right after the delivery's state, by a statement of its own.
+      await eventually(async () => expect((await caller.webhooks.get({ id: flaky.id })).failureCount).toBe(0));
 
       const again = await caller.webhooks.redeliver({ deliveryId: delivered.id });
       expect(again.status).toBe("PENDING");
       await receiver.waitFor((entry) => entry.path === "/flaky" && entry.headers["webhook-id"] === eventId, 4);
       expect(await waitForDelivery(caller, flaky.id, "SUCCEEDED", 4)).toMatchObject({ attempts: 4 });
+      await expectOneRequestPerAttempt(caller, flaky.id, receiver);
 
       const gone = await caller.webhooks.create({ url: `${receiver.url}/gone`, events: ["video.uploaded"] });
       await caller.webhooks.test({ id: gone.id });
       expect(await waitForDelivery(caller, gone.id, "FAILED")).toMatchObject({ attempts: 1, lastStatus: 410 });
-      expect(await caller.webhooks.get({ id: gone.id })).toMatchObject({
-        status: "DISABLED",
-        disabledReason: "the receiver answered 410 Gone",
-      });
+      await eventually(async () =>
+        expect(await caller.webhooks.get({ id: gone.id })).toMatchObject({
+          status: "DISABLED",
+          disabledReason: "the receiver answered 410 Gone",
+        }),
+      );
+      await expectOneRequestPerAttempt(caller, gone.id, receiver);
 
       const other = await registerUser(app, "other");
       await expectTrpcError(
@@ -190,7 +199,26 @@ describe.each(backends())("webhooks (%s)", (backend) => {
         lastStatus: 503,
         nextAttemptAt: null,
       });
-      expect((await caller.webhooks.get({ id: down.id })).failureCount).toBe(3);
+      await eventually(async () => expect((await caller.webhooks.get({ id: down.id })).failureCount).toBe(3));
+      await expectOneRequestPerAttempt(caller, down.id, receiver);
+    } finally {
+      receiver.respond((_request, response) => response.writeHead(204).end());
+    }
+  });
+
+  it("counts a redirect as a failed attempt and never follows it", async () => {
+    const { bearer } = await registerUser(app);
+    const caller = app.caller(bearer);
+    receiver.respond((request, response) => {
+      if (request.path === "/moved") return void response.writeHead(302, { location: `${receiver.url}/target` }).end();
+      response.writeHead(204).end();
+    });
+    try {
+      const moved = await caller.webhooks.create({ url: `${receiver.url}/moved`, events: ["video.uploaded"] });
+      await caller.webhooks.test({ id: moved.id });
+      expect(await waitForDelivery(caller, moved.id, "FAILED")).toMatchObject({ attempts: 3, lastStatus: 302 });
+      expect(receiver.received.filter((entry) => entry.path === "/target")).toHaveLength(0);
+      await expectOneRequestPerAttempt(caller, moved.id, receiver);
     } finally {
       receiver.respond((_request, response) => response.writeHead(204).end());
     }
@@ -354,14 +382,47 @@ async function waitForDelivery(
   }
 }
 
-describe.each(backends())("webhooks for a processing run (%s)", (backend) => {
+/** Retries an assertion for up to 5 s: for what a delivery writes after its own state (the endpoint's streak). */
+const eventually = (assertion: () => Promise<void>) => vi.waitFor(assertion, { timeout: 5_000, interval: 25 });
+
+/** The endpoint's deliveries once `count` of them have ended (SUCCEEDED or FAILED). */
+async function waitForDeliveries(caller: ReturnType<TestApp["caller"]>, endpointId: string, count: number, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { items } = await caller.webhooks.deliveries({ endpointId, limit: 100 });
+    const ended = items.filter((item) => item.status === "SUCCEEDED" || item.status === "FAILED");
+    if (ended.length >= count) return items;
+    if (Date.now() > deadline) throw new Error(`${ended.length} of ${count} deliveries ended after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Every ended delivery of the endpoint reached the receiver exactly once per attempt it logs, each
+ * time under its event's webhook-id, and nothing else reached the receiver under those ids.
+ */
+async function expectOneRequestPerAttempt(
+  caller: ReturnType<TestApp["caller"]>,
+  endpointId: string,
+  receiver: WebhookReceiver,
+): Promise<void> {
+  const { items } = await caller.webhooks.deliveries({ endpointId, limit: 100 });
+  expect(items.length).toBeGreaterThan(0);
+  for (const item of items) {
+    expect(["SUCCEEDED", "FAILED"]).toContain(item.status);
+    const requests = receiver.received.filter((entry) => entry.headers["webhook-id"] === item.eventId);
+    expect(requests, `${item.eventType} ${item.eventId}`).toHaveLength(item.attempts);
+  }
+}
+
+describe.each(webhookModes())("webhooks for a processing run ($name)", (mode) => {
   let app: TestApp;
   let receiver: WebhookReceiver;
   let clip: string;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ app, receiver, clip, close } = await openWebhookApp(backend, {}, { runJobs: true }));
+    ({ app, receiver, clip, close } = await openWebhookApp(mode, {}, { runJobs: true }));
   }, 60_000);
 
   afterAll(() => close());
@@ -385,29 +446,69 @@ describe.each(backends())("webhooks for a processing run (%s)", (backend) => {
     await caller.videos.delete({ id });
     const [deleted] = await receiver.waitFor((entry) => entry.path === "/run" && typeOf(entry) === "video.deleted");
     expect(JSON.parse(deleted?.body ?? "{}")).toMatchObject({ data: { id } });
+    // Every subscribed event once (the receiver answers 204: one attempt each), none it did not ask for.
+    const log = await waitForDeliveries(caller, hook.id, 3);
+    expect(log.map((item) => item.eventType).sort()).toEqual(["job.succeeded", "video.deleted", "video.ready"]);
+    expect(log.every((item) => item.attempts === 1)).toBe(true);
+    await expectOneRequestPerAttempt(caller, hook.id, receiver);
   });
 });
 
+/** How a deployment runs its outbox relay and webhook delivery, for cases that must hold in each. */
+interface WebhookMode {
+  name: string;
+  backend: Backend;
+  /** Set: BullMQ on this Redis, and the relay and delivery run in a worker next to the API. */
+  redisUrl: string | null;
+}
+
 /**
- * An app whose outbox relay and webhook delivery run (as in a job-running process), a receiver on
- * 127.0.0.1 (allow-listed) and a one-second clip; `runJobs` also runs the jobs.
+ * The embedded queue on each database (the API process runs the relay and delivery itself), and
+ * BullMQ on Redis with PostgreSQL, where the API runs neither and a worker of the same deployment does.
  */
-async function openWebhookApp(backend: Backend, env: Record<string, string>, options: { runJobs?: boolean } = {}) {
+function webhookModes(): WebhookMode[] {
+  const redisUrl = inject("redisUrl");
+  const embedded = backends().map((backend) => ({ name: `${backend}, embedded queue`, backend, redisUrl: null }));
+  // Needs both services; REQUIRE_SERVICES/CI make their absence fail the run in global setup.
+  const bullmq =
+    backends().includes("postgres") && redisUrl
+      ? [{ name: "postgres, BullMQ on Redis, relay and delivery in a worker", backend: "postgres" as const, redisUrl }]
+      : [];
+  return [...embedded, ...bullmq];
+}
+
+/**
+ * An app whose outbox relay and webhook delivery run (in the app itself with the embedded queue,
+ * in a second container of the same deployment, as `npm run worker` would, with BullMQ), a
+ * receiver on 127.0.0.1 (allow-listed) and a one-second clip; `runJobs` also runs the jobs there.
+ * With BullMQ the run has a queue prefix of its own, removed at the end.
+ */
+async function openWebhookApp(mode: WebhookMode, env: Record<string, string>, options: { runJobs?: boolean } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), "reelbase-webhooks-"));
   const clip = await makeTestVideo(dir, { seconds: 1, width: 320, height: 180 });
   const receiver = await startWebhookReceiver();
-  const app = await createTestApp(backend, {
+  const queuePrefix = `rbwebhooks-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const app = await createTestApp(mode.backend, {
     WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
     LOCAL_STORAGE_DIR: path.join(dir, "objects"),
+    ...(mode.redisUrl ? { REDIS_URL: mode.redisUrl, QUEUE_PREFIX: queuePrefix } : {}),
     ...env,
   });
-  const lifecycle = new Lifecycle(silentLogger);
-  if (options.runJobs) await startJobConsumer(app.container);
-  startIntegrations(app.container, lifecycle);
+  let lifecycle = new Lifecycle(silentLogger);
+  let container = app.container;
+  if (mode.redisUrl) {
+    if (app.config.jobs.runInApi) throw new Error("with REDIS_URL the API must not run jobs, the relay or delivery");
+    // The worker: its own container on the API's configuration (same database, same Redis and
+    // prefix) and the API's clock, so a case that moves the clock moves the worker's too.
+    ({ container, lifecycle } = await createAppContainer(app.config, silentLogger, app.clock));
+  }
+  if (options.runJobs) await startJobConsumer(container);
+  startIntegrations(container, lifecycle);
   const close = async () => {
     await lifecycle.close();
     await app.close();
     await receiver.close();
+    if (mode.redisUrl) await dropQueueKeys(mode.redisUrl, queuePrefix);
     await rm(dir, { recursive: true, force: true });
   };
   return { app, receiver, clip, close };

@@ -105,6 +105,9 @@ export async function startS3MultipartShim(options: {
       },
     );
     upstream.on("error", () => res.destroy());
+    // A reader that goes away mid-body (ffprobe range-reads and hangs up) must not leave s3rver
+    // writing into a connection nobody drains: that connection would keep s3rver from closing.
+    res.on("close", () => upstream.destroy());
     if (body) upstream.end(body);
     else req.pipe(upstream);
   }

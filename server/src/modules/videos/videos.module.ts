@@ -36,6 +36,7 @@ import { AbortUploadSession } from "./application/abort-upload-session.js";
 import { SourceUploadStart } from "./application/source-upload-start.js";
 import { UPLOAD_SESSION_REPOSITORY } from "./application/upload-session.repository.js";
 import { PrismaUploadSessionRepository } from "./infra/prisma-upload-session.repository.js";
+import { bindPlayback } from "./playback.module.js";
 
 const useCases: Newable<object>[] = [
   VideoProcessing,
@@ -57,6 +58,7 @@ const useCases: Newable<object>[] = [
 
 /** Storage and the media prober are resources with a lifecycle: the composition root binds them. */
 export const videosModule = new ContainerModule(({ bind }) => {
+  bindPlayback({ bind });
   bind(VIDEO_REPOSITORY)
     .toDynamicValue((context) => {
       const database = context.get<Database>(DATABASE);

@@ -8,6 +8,7 @@ import { CreateVideoUseCase } from "../application/create-video.use-case.js";
 import { GetVideoQuery } from "../application/get-video.query.js";
 import { ListVideosQuery } from "../application/list-videos.query.js";
 import { UpdateVideoUseCase } from "../application/update-video.use-case.js";
+import { playbackProcedure } from "./playback.procedure.js";
 import { toVideoDto } from "./video.mapper.js";
 import {
   createUploadInput,
@@ -77,4 +78,6 @@ export const videosRouter = router({
       const { url, expiresAt } = await ctx.resolve(GetDownloadUrlQuery).execute(ctx.caller, input);
       return { url, expiresAt: expiresAt.toISOString() };
     }),
+
+  playback: playbackProcedure,
 });

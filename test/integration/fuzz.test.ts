@@ -35,7 +35,14 @@ describe.each(backends())("fuzzing every procedure over HTTP on %s", (backend) =
 
   it("finds every query and mutation of the router", () => {
     expect(procedures.map((procedure) => procedure.path)).toEqual(
-      expect.arrayContaining(["auth.login", "videos.list", "admin.audit.list", "videos.analytics", "admin.stats"]),
+      expect.arrayContaining([
+        "auth.login",
+        "videos.list",
+        "admin.audit.list",
+        "videos.analytics",
+        "admin.stats",
+        "videos.playback",
+      ]),
     );
   });
 

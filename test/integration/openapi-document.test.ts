@@ -144,6 +144,7 @@ describe("the OpenAPI document and the /docs page", () => {
     expect(security("auth.me")).toEqual([{ bearerAuth: [] }]);
     expect(security("admin.users.list")).toEqual([{ bearerAuth: [] }]);
     expect(security("videos.list")).toEqual([{ bearerAuth: [] }, { apiKeyAuth: ["videos:read"] }]);
+    expect(security("videos.playback")).toEqual([{ bearerAuth: [] }, { apiKeyAuth: ["videos:read"] }]);
     expect(security("jobs.cancel")).toEqual([{ bearerAuth: [] }, { apiKeyAuth: ["jobs:write"] }]);
     const schemes = (document.components as Json).securitySchemes as Json;
     expect(schemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer", bearerFormat: "JWT" });

@@ -101,26 +101,37 @@ describe.each(backends())("videos.analytics on %s", (backend) => {
     await expectTrpcError(app.caller().videos.analytics({ id: videoId }), "UNAUTHORIZED");
   });
 
-  it("refuses reversed, too long and unstorable ranges with a 400", async () => {
+  it("refuses reversed, too long and unstorable ranges with a 400 DATE_RANGE_INVALID, malformed days with VALIDATION_FAILED", async () => {
     const caller = app.caller(owner.bearer);
     const reversed = await expectTrpcError(
       caller.videos.analytics({ id: videoId, from: "2031-03-05", to: "2031-03-01" }),
       "BAD_REQUEST",
-      "VALIDATION_FAILED",
+      "DATE_RANGE_INVALID",
     );
     expect(reversed.message).toContain("must not be after");
     const tooLong = await expectTrpcError(
       caller.videos.analytics({ id: videoId, from: "2030-01-01", to: "2031-01-02" }),
       "BAD_REQUEST",
-      "VALIDATION_FAILED",
+      "DATE_RANGE_INVALID",
     );
     expect(tooLong.message).toContain("at most 366 days");
+    expect(tooLong.cause).toMatchObject({ details: { from: "2030-01-01", to: "2031-01-02", maxDays: 366 } });
     // 366 days, leap day included, is the longest range answered.
     await expect(caller.videos.analytics({ id: videoId, from: "2028-01-01", to: "2028-12-31" })).resolves.toMatchObject({
       days: expect.arrayContaining([{ day: "2028-02-29", views: 0 }]),
     });
     // A lone `from` ends today: far back, the range is too long.
-    await expectTrpcError(caller.videos.analytics({ id: videoId, from: "2020-01-01" }), "BAD_REQUEST", "VALIDATION_FAILED");
+    await expectTrpcError(caller.videos.analytics({ id: videoId, from: "2020-01-01" }), "BAD_REQUEST", "DATE_RANGE_INVALID");
+    // Days the database could not store once the range is filled in: the end of 9999-12-31, a default before year 1000.
+    await expectTrpcError(
+      caller.videos.analytics({ id: videoId, from: "9999-12-31", to: "9999-12-31" }),
+      "BAD_REQUEST",
+      "DATE_RANGE_INVALID",
+    );
+    await expectTrpcError(caller.videos.analytics({ id: videoId, to: "1000-01-05" }), "BAD_REQUEST", "DATE_RANGE_INVALID");
+    await expect(caller.videos.analytics({ id: videoId, from: "1000-01-01", to: "1000-01-02" })).resolves.toMatchObject({
+      total: 0,
+    });
     for (const day of ["2031-02-30", "0999-12-31", "2031-3-1", "2031-03-01T00:00:00Z"]) {
       await expectTrpcError(
         caller.videos.analytics({ id: videoId, from: day, to: "2031-03-05" }),

@@ -1,4 +1,5 @@
 import { DomainError } from "./domain-error.js";
+import { EARLIEST_DATE, isStorableDate, LATEST_DATE } from "./date-range.js";
 import { ErrorCodes } from "./error-codes.js";
 
 /** The longest range a per-day query answers: a year, leap day included, so every answer stays small. */
@@ -27,7 +28,7 @@ function addDays(day: string, days: number): string {
 
 /** The instants a range covers: [start of its first day, start of the day after its last). */
 export function rangeInstants(range: DayRange): { start: Date; end: Date } {
-  return { start: dayStart(range.first), end: dayStart(addDays(range.last, 1)) };
+  return { start: dayStart(range.first), end: new Date(dayStart(range.last).getTime() + DAY_MS) };
 }
 
 export function daysIn(range: DayRange): string[] {
@@ -37,7 +38,7 @@ export function daysIn(range: DayRange): string[] {
 
 /**
  * The range a caller asked for, with what was left out filled in: `to` defaults to today (UTC) and
- * `from` to `defaultDays` days ending at `to`. Refused (400, naming both ends) when `from` comes after
+ * `from` to `defaultDays` days ending at `to`. Refused (400 DATE_RANGE_INVALID, naming both ends) when `from` comes after
  * `to` or the range spans more than MAX_RANGE_DAYS: a default end can make a lone `from` too far back.
  */
 export function resolveDayRange(
@@ -49,14 +50,24 @@ export function resolveDayRange(
   const first = input.from ?? addDays(last, -(defaultDays - 1));
   const span = Math.round((dayStart(last).getTime() - dayStart(first).getTime()) / DAY_MS) + 1;
   if (span < 1) {
-    throw new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", `from (${first}) must not be after to (${last})`, {
+    throw new DomainError(ErrorCodes.DATE_RANGE_INVALID, "BAD_REQUEST", `from (${first}) must not be after to (${last})`, {
       from: first,
       to: last,
     });
   }
+  const { start, end } = rangeInstants({ first, last });
+  // The instants go to the database: a default `from` before year 1000, or the end of 9999-12-31, would not store.
+  if (!isStorableDate(start) || !isStorableDate(end)) {
+    throw new DomainError(
+      ErrorCodes.DATE_RANGE_INVALID,
+      "BAD_REQUEST",
+      `A range lies between ${utcDay(EARLIEST_DATE)} and ${utcDay(new Date(LATEST_DATE.getTime() - DAY_MS))}`,
+      { from: first, to: last },
+    );
+  }
   if (span > MAX_RANGE_DAYS) {
     throw new DomainError(
-      ErrorCodes.VALIDATION_FAILED,
+      ErrorCodes.DATE_RANGE_INVALID,
       "BAD_REQUEST",
       `A range covers at most ${MAX_RANGE_DAYS} days; ${first} to ${last} is ${span}`,
       { from: first, to: last, maxDays: MAX_RANGE_DAYS },

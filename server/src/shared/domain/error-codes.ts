@@ -71,6 +71,8 @@ export const ErrorCodes = {
   PLAYBACK_NOT_READY: "PLAYBACK_NOT_READY",
   PLAYBACK_TOKEN_INVALID: "PLAYBACK_TOKEN_INVALID",
   PLAYBACK_TOKEN_EXPIRED: "PLAYBACK_TOKEN_EXPIRED",
+  /** A day range with from after to, or longer than a per-day query answers (400, details {from, to, maxDays}). */
+  DATE_RANGE_INVALID: "DATE_RANGE_INVALID",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

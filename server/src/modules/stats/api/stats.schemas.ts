@@ -36,7 +36,7 @@ export const platformStatsOutput = z.object({
     >),
     totalBytes: count,
   }),
-  /** Users who signed in (or refreshed a session), created a video or created a job in the range. */
+  /** Users who, in the range, signed in (or refreshed a session), created a video or a job, or did something audited. */
   activeUsers: count,
   /** Playback views in the range (master-playlist fetches, one per token per 30 minutes). */
   views: count,

@@ -8,7 +8,7 @@ export interface PlatformAggregates {
   credits: { kind: string; amount: number }[];
   /** Every stored file now, per kind. */
   storage: { kind: string; files: number; bytes: number }[];
-  /** Users who signed in or refreshed a session, created a video or created a job in the range. */
+  /** Users who, in the range, signed in or refreshed a session, created a video or a job, or did something audited. */
   activeUsers: number;
   /** Playback views on the days of the range. */
   views: number;

@@ -3,8 +3,8 @@ import { DATABASE, type Database } from "../../../database/database.js";
 import type { PlatformAggregates, PlatformStatsReader } from "../application/platform-stats-reader.js";
 
 /**
- * Six aggregates, no rows: each answers a handful of groups whatever the tables hold. They read
- * other contexts' tables directly (jobs, credit_entries, stored_files, sessions): a report over the
+ * Six aggregates, no rows loaded: each answers a handful of groups whatever the tables hold. They read
+ * other contexts' tables directly (jobs, credit_entries, stored_files, sessions, audit_logs): a report over the
  * whole platform is the one place where a join across contexts is the point.
  */
 @injectable()
@@ -23,7 +23,8 @@ export class PrismaPlatformStatsReader implements PlatformStatsReader {
         AND j.finished_at >= ${range.start}::timestamptz AND j.finished_at < ${range.end}::timestamptz`;
     const credits = await client.creditEntry.groupBy({ by: ["kind"], where: { createdAt: created }, _sum: { amount: true } });
     const storage = await client.storedFile.groupBy({ by: ["kind"], _count: { _all: true }, _sum: { sizeBytes: true } });
-    // A refresh token is issued by every sign-up, sign-in and refresh: a user with one in the range used the app then.
+    // A refresh token is issued by every sign-up, sign-in and refresh, but goes with its session a week after
+    // its last use; audit rows (sign-up, key and webhook changes, …), videos and jobs stay: docs/adr/0026.
     const [active] = await client.$queryRaw<{ users: number }[]>`
       SELECT COUNT(DISTINCT user_id)::int AS users FROM (
         SELECT s.user_id FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
@@ -32,6 +33,9 @@ export class PrismaPlatformStatsReader implements PlatformStatsReader {
         SELECT owner_id FROM videos WHERE created_at >= ${range.start}::timestamptz AND created_at < ${range.end}::timestamptz
         UNION ALL
         SELECT owner_id FROM jobs WHERE created_at >= ${range.start}::timestamptz AND created_at < ${range.end}::timestamptz
+        UNION ALL
+        SELECT actor_id FROM audit_logs
+        WHERE actor_id IS NOT NULL AND created_at >= ${range.start}::timestamptz AND created_at < ${range.end}::timestamptz
       ) active`;
     const views = await client.playbackView.count({ where: { day: { gte: range.firstDay, lte: range.lastDay } } });
     return {

@@ -12,6 +12,8 @@ import { startJobConsumer } from "./jobs-consumer.js";
 import { startIntegrations } from "./start-integrations.js";
 import { startMetricsPort, withMetricsEndpoint } from "./metrics/serve-metrics.js";
 import { BootstrapAdminUseCase } from "./modules/identity/application/bootstrap-admin.use-case.js";
+import { withPlaylists } from "./modules/videos/api/playlists.listener.js";
+import { ServePlaylists } from "./modules/videos/application/serve-playlists.js";
 import type { Clock } from "./shared/application/clock.js";
 import type { Logger } from "./shared/application/logger.js";
 import type { Lifecycle } from "./shared/lifecycle.js";
@@ -44,9 +46,9 @@ export async function startApi(
       startIntegrations(container, lifecycle);
       await startHousekeeping(container, lifecycle);
     }
-    const server = createServer(
-      withLivenessProbe(withMetricsEndpoint(createHttpApp(container, config, logger), container, config)),
-    );
+    // HLS playlists ahead of express, like the liveness probe (docs/adr/0025).
+    const app = withPlaylists(createHttpApp(container, config, logger), container.get(ServePlaylists), logger);
+    const server = createServer(withLivenessProbe(withMetricsEndpoint(app, container, config)));
     const graceful = gracefulClose(server);
     server.listen(config.http.port, config.http.host);
     // Uploads to local storage may take many minutes: no cap on a whole request, but an idle

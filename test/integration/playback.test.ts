@@ -188,6 +188,19 @@ describe.each(cases)("signed HLS playback on $backend, $storage storage", ({ bac
       expect(response.headers.get("access-control-allow-origin")).toBe("*");
       expect(response.headers.get("access-control-allow-credentials")).toBeNull();
     }
+    const head = await fetch(answer.hlsUrl, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toContain(MPEGURL);
+    const preflight = await fetch(answer.hlsUrl, {
+      method: "OPTIONS",
+      headers: { origin: "https://player.example", "access-control-request-method": "GET" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("GET");
+    const posted = await fetch(answer.hlsUrl, { method: "POST" });
+    expect(posted.status).toBe(405);
+    expect(((await posted.json()) as { error: { errorCode: string } }).error.errorCode).toBe("METHOD_NOT_ALLOWED");
     const master = await masterResponse.text();
     const lines = master.trim().split("\n");
     expect(lines.slice(0, 3)).toEqual(["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]);
@@ -259,7 +272,10 @@ describe.each(cases)("signed HLS playback on $backend, $storage storage", ({ bac
     for (const at of [0, 5, 20, 40, 65]) {
       const response = await play(flip(tokenA, at));
       expect(response.status).toBe(403);
-      const body = (await response.json()) as { error: { errorCode: string; message: string } };
+      expect(response.headers.get("access-control-allow-origin")).toBe("*");
+      expect(response.headers.get("content-type")).toContain("application/json");
+      const body = (await response.json()) as { error: { errorCode: string; message: string; correlationId: string } };
+      expect(body.error.correlationId).toBe(response.headers.get("x-request-id"));
       expect(body.error.errorCode).toBe("PLAYBACK_TOKEN_INVALID");
       expect(JSON.stringify(body)).not.toContain("at ");
     }
@@ -272,6 +288,8 @@ describe.each(cases)("signed HLS playback on $backend, $storage storage", ({ bac
     }
     expect((await play(tokenA, "P999.m3u8")).status).toBe(404);
     expect((await play(tokenA, "segment.ts")).status).toBe(404);
+    expect((await fetch(`${api.url}/play/${tokenA}/master.m3u8/more`)).status).toBe(404);
+    expect((await fetch(`${api.url}/play/${tokenA}/master.m3u8?cache-buster=1`)).status).toBe(200);
   });
 
   it("counts a view once per token per 30 minutes, a new token as a new view, 20 racing fetches as one", async () => {

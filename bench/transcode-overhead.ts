@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { planTranscode } from "../server/src/media/ffmpeg-args.js";
 import { FfmpegTranscoder } from "../server/src/media/ffmpeg.transcoder.js";
+import { outputFrameRate } from "../server/src/media/frame-rate.js";
 import { FfprobeProber } from "../server/src/media/ffprobe.prober.js";
 import { resolveMediaBinaries } from "../server/src/media/media-binaries.js";
 import type { TranscodeRequest } from "../server/src/shared/application/media-transcoder.js";
@@ -78,7 +79,8 @@ async function main(): Promise<void> {
     const request = (): TranscodeRequest => ({ input, quality: "P720", source, workDir: path.join(dir, `adapter-${++run}`) });
     const directArgs = () => {
       const out = path.join(dir, `direct-${++run}`);
-      return planTranscode({ input, quality: "P720", source, outputs: { video: `${out}.mp4`, thumbnail: `${out}.jpg` } }).args;
+      const outputs = { video: `${out}.mp4`, thumbnail: `${out}.jpg`, playlist: `${out}.m3u8` };
+      return planTranscode({ input, quality: "P720", source, frameRate: outputFrameRate(probe.frameRate), outputs }).args;
     };
     const cpu: Record<"direct" | "adapter", number[]> = { direct: [], adapter: [] };
     const timed = async (side: "direct" | "adapter", work: () => Promise<unknown>) => {

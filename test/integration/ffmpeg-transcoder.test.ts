@@ -20,6 +20,14 @@ import { DomainError } from "../../server/src/shared/domain/domain-error.js";
 import { QUALITY_SPECS, type Quality } from "../../server/src/shared/domain/quality.js";
 import { makeAudioOnly, makeNotAVideo, makeTestVideo, runFfmpeg } from "../support/media-fixtures.js";
 import { childFfmpegPids, ffprobeJson, isProcessGone, serveFiles, topLevelBoxes } from "../support/media-inspection.js";
+import {
+  avcConfiguration,
+  boxTypeAt,
+  decodedFrames,
+  keyframeTimes,
+  readRange,
+  videoFrameRate,
+} from "../support/fmp4-inspection.js";
 
 const binaries = resolveMediaBinaries({ ffprobePath: process.env.FFPROBE_PATH, ffmpegPath: process.env.FFMPEG_PATH });
 const prober = new FfprobeProber({ ffprobePath: binaries.ffprobePath });
@@ -98,12 +106,15 @@ async function expectGoodResult(result: TranscodeResult, req: TranscodeRequest, 
   }
   expect(Math.abs(rendition.width / rendition.height - req.source.width / req.source.height)).toBeLessThan(0.02);
 
+  // Fragmented: ftyp + moov (the init section) first, so a download plays as it arrives.
   const boxes = await topLevelBoxes(rendition.path);
-  expect(boxes.indexOf("moov")).toBeGreaterThanOrEqual(0);
-  expect(boxes.indexOf("moov")).toBeLessThan(boxes.indexOf("mdat")); // +faststart
+  expect(boxes.slice(0, 2)).toEqual(["ftyp", "moov"]);
+  expect(boxes.indexOf("moov")).toBeLessThan(boxes.indexOf("moof"));
+  expect(boxes.indexOf("moof")).toBeLessThan(boxes.indexOf("mdat"));
 
   const bytes = await readFile(rendition.path);
   expect(rendition.sizeBytes).toBe(bytes.length);
+  await expectStreamable(result, audio);
   expect(rendition.sha256).toBe(await sha256(rendition.path));
   expect(Math.abs(rendition.durationSeconds - req.source.durationSeconds)).toBeLessThan(0.3);
   expect(rendition.bitrateKbps).toBe(Math.round((bytes.length * 8) / rendition.durationSeconds / 1000));
@@ -114,6 +125,43 @@ async function expectGoodResult(result: TranscodeResult, req: TranscodeRequest, 
   expect(thumbnail.width).toBeLessThanOrEqual(Math.min(640, rendition.width));
   expect(thumbnail.sha256).toBe(await sha256(thumbnail.path));
   expect((await readdir(req.workDir)).sort()).toEqual([`${req.quality}.jpg`, `${req.quality}.mp4`]);
+}
+
+/** The HLS index and the codecs/frame rate on the result, checked against the file's own bytes and ffprobe. */
+async function expectStreamable(result: TranscodeResult, audio: boolean): Promise<void> {
+  const { rendition } = result;
+  const { init, segments } = rendition.hls;
+  // The ranges tile the file: init from byte 0, each segment right after the previous, to the end.
+  expect(init.offset).toBe(0);
+  let end = init.length;
+  for (const segment of segments) {
+    expect(segment.offset).toBe(end);
+    expect(["moof", "sidx", "styp"]).toContain(await boxTypeAt(rendition.path, segment.offset));
+    expect(segment.durationSeconds).toBeLessThanOrEqual(2.01);
+    end += segment.length;
+  }
+  expect(end).toBe(rendition.sizeBytes);
+  const total = segments.reduce((sum, segment) => sum + segment.durationSeconds, 0);
+  expect(Math.abs(total - rendition.durationSeconds)).toBeLessThan(0.1);
+
+  const initBytes = await readRange(rendition.path, init.offset, init.length);
+  expect(initBytes.toString("latin1", 4, 8)).toBe("ftyp");
+  expect(initBytes.includes("moov", 0, "latin1")).toBe(true);
+  expect(rendition.codecs).toBe(`avc1.${avcConfiguration(initBytes)}${audio ? ",mp4a.40.2" : ""}`);
+  expect(rendition.codecs).toMatch(/^avc1\.64[0-9a-f]{4}(,mp4a\.40\.2)?$/); // x264's High profile for yuv420p
+
+  const [rate, frames, keyframes] = await Promise.all([
+    videoFrameRate(rendition.path),
+    decodedFrames(rendition.path),
+    keyframeTimes(rendition.path),
+  ]);
+  const [num, den = "1"] = rate.split("/");
+  expect(rendition.frameRate).toBeCloseTo(Number(num) / Number(den), 3);
+  // The download decodes to the end: as many frames as its duration holds at its rate.
+  expect(Math.abs(frames - rendition.durationSeconds * rendition.frameRate)).toBeLessThanOrEqual(1);
+  // One keyframe per segment, each on the segment's first byte range: a player can start any of them.
+  expect(keyframes).toHaveLength(segments.length);
+  expect(keyframes[0]).toBe(0);
 }
 
 describe("FfmpegTranscoder renditions", () => {
@@ -186,6 +234,79 @@ describe("FfmpegTranscoder renditions", () => {
   });
 });
 
+describe("FfmpegTranscoder: one fMP4 for download and HLS", () => {
+  /** A testsrc2 clip at a given rate, with audio: more than three segments long. */
+  const clip = async (name: string, rate: string, seconds = 7, size = "640x360") => {
+    const file = path.join(dir, `${name}.mp4`);
+    await runFfmpeg([
+      ...["-f", "lavfi", "-i", `testsrc2=size=${size}:rate=${rate}`, "-f", "lavfi", "-i", "sine=frequency=440"],
+      ...["-t", String(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"],
+      ...["-movflags", "+faststart", "-y", file],
+    ]);
+    const [width, height] = size.split("x").map(Number) as [number, number];
+    return { file, source: { width, height, durationSeconds: seconds } };
+  };
+  const transcode = (input: string, source: TranscodeRequest["source"], quality: Quality) =>
+    transcoder.transcode({ input, quality, source, workDir: workDir() });
+
+  it("puts a keyframe on every 2 s mark, at the same instants on every rung, one per segment", async () => {
+    const { file, source } = await clip("pal", "25");
+    const low = await transcode(file, source, "P360");
+    const high = await transcode(file, source, "P1080"); // not upscaled, but its own rate cap and encode
+    const [lowKeys, highKeys] = [await keyframeTimes(low.rendition.path), await keyframeTimes(high.rendition.path)];
+    expect(lowKeys).toEqual([0, 2, 4, 6]);
+    expect(highKeys).toEqual(lowKeys);
+    expect(low.rendition.frameRate).toBe(25);
+    expect(high.rendition.frameRate).toBe(25);
+    expect(low.rendition.hls.segments.map((segment) => segment.durationSeconds)).toEqual([2, 2, 2, 1]);
+    expect(high.rendition.hls.segments.map((segment) => segment.durationSeconds)).toEqual([2, 2, 2, 1]);
+    expect(low.rendition.sha256).not.toBe(high.rendition.sha256);
+    await expectGoodResult(low, { input: file, quality: "P360", source, workDir: path.dirname(low.rendition.path) }, true);
+    await expectGoodResult(high, { input: file, quality: "P1080", source, workDir: path.dirname(high.rendition.path) }, true);
+  });
+
+  it("keeps 29.97 fps exact, each keyframe on the first frame at or after a 2 s mark, alike on both rungs", async () => {
+    const { file, source } = await clip("ntsc", "30000/1001");
+    const [low, high] = [await transcode(file, source, "P360"), await transcode(file, source, "P720")];
+    const [lowKeys, highKeys] = [await keyframeTimes(low.rendition.path), await keyframeTimes(high.rendition.path)];
+    expect(highKeys).toEqual(lowKeys);
+    expect(lowKeys).toHaveLength(4);
+    const frame = 1001 / 30000;
+    lowKeys.forEach((time, mark) => {
+      expect(time).toBeGreaterThanOrEqual(mark * 2);
+      expect(time).toBeLessThan(mark * 2 + frame);
+    });
+    expect(low.rendition.frameRate).toBe(29.97);
+    expect(high.rendition.frameRate).toBe(29.97);
+    expect(await videoFrameRate(high.rendition.path)).toBe("30000/1001");
+  });
+
+  it("halves a 120 fps source to 60 fps, and uses 30 fps when the source states no rate", async () => {
+    const { file, source } = await clip("fast", "120", 3, "320x240");
+    const fast = await transcode(file, source, "P360");
+    expect(fast.rendition.frameRate).toBe(60);
+    expect(await keyframeTimes(fast.rendition.path)).toEqual([0, 2]);
+
+    const unstated = await transcode(file, { ...source, frameRate: null }, "P360");
+    expect(unstated.rendition.frameRate).toBe(30);
+    expect(await keyframeTimes(unstated.rendition.path)).toEqual([0, 2]);
+  });
+
+  it("gives a download ffprobe reads in full over http, duration and both streams", async () => {
+    const { file, source } = await clip("download", "25", 5);
+    const result = await transcode(file, source, "P360");
+    const server = await serveFiles(new Map([["/rendition.mp4", result.rendition.path]]));
+    try {
+      const probed = await ffprobeJson(`${server.base}/rendition.mp4`);
+      expect(probed.streams.map((stream) => stream.codec_type).sort()).toEqual(["audio", "video"]);
+      expect(Number(probed.format.duration)).toBeCloseTo(5, 1);
+    } finally {
+      await server.close();
+    }
+    expect(await decodedFrames(result.rendition.path)).toBe(125);
+  });
+});
+
 describe("FfmpegTranscoder failures", () => {
   const corrupt = {
     "random bytes named .mp4": async () => {
@@ -229,6 +350,24 @@ describe("FfmpegTranscoder failures", () => {
     const error = await failure(missing.transcode(request("small", "P360")));
     expect(error).toMatchObject({ code: "MEDIA_TOOL_FAILED", details: { reason: "binary_missing", permanent: false } });
     expect(transcodeFailureKind(error)).toBe("transient");
+  });
+
+  it("fails as a tool failure, leaving nothing behind, when ffmpeg's playlist is not the one asked for", async () => {
+    // The real ffmpeg, then one line too many in its playlist: the index must not be guessed from it.
+    const wrapper = path.join(dir, "ffmpeg-bad-playlist.sh");
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\nfor arg; do case "$arg" in *.m3u8) playlist="$arg";; esac; done\n` +
+        `${JSON.stringify(binaries.ffmpegPath)} "$@" || exit $?\nprintf '#EXT-X-DISCONTINUITY\\n' >> "$playlist"\n`,
+      { mode: 0o755 },
+    );
+    const tampered = new FfmpegTranscoder({ ffmpegPath: wrapper, prober });
+    const req = request("small", "P360");
+    const error = await failure(tampered.transcode(req));
+    expect(error).toMatchObject({ code: "MEDIA_TOOL_FAILED", details: { reason: "bad_output", permanent: false } });
+    expect(error.message).toMatch(/HLS playlist: .*after #EXT-X-ENDLIST/);
+    expect(transcodeFailureKind(error)).toBe("transient");
+    expect(await readdir(req.workDir)).toEqual([]);
   });
 
   it("fails as transient when the source file has vanished", async () => {

@@ -47,6 +47,9 @@ describe("FfprobeProber on files", () => {
     expect(probe?.durationSeconds).toBeGreaterThan(0.8);
     expect(probe?.durationSeconds).toBeLessThan(1.2);
     expect(probe?.formatName).toContain("mp4");
+    expect(probe?.frameRate).toBe(10);
+    // x264's ultrafast drops CABAC and B-frames: constrained baseline.
+    expect(probe?.codecs).toMatch(codecs.video === "h264" ? /^avc1\.42e0[0-9a-f]{2},mp4a\.40\.2$/ : /^$/);
   });
 
   it("reports a silent video with a null audio codec", async () => {
@@ -194,6 +197,24 @@ describe("interpretFfprobeOutput", () => {
     expect(interpretFfprobeOutput({ streams: [video], format: { format_name: "mpegts" } })).toMatchObject({
       durationSeconds: 3.5,
     });
+  });
+
+  it("prefers the average frame rate, falls back to r_frame_rate, and says null when neither is stated", () => {
+    const format = { format_name: "mov,mp4" };
+    const rates = (avg: string, r: string) => ({ streams: [{ ...video, avg_frame_rate: avg, r_frame_rate: r }], format });
+    expect(interpretFfprobeOutput(rates("8961/300", "90000/1"))?.frameRate).toBeCloseTo(29.87, 5);
+    expect(interpretFfprobeOutput(rates("0/0", "30000/1001"))?.frameRate).toBeCloseTo(29.97, 2);
+    expect(interpretFfprobeOutput(rates("0/0", "0/0"))?.frameRate).toBeNull();
+  });
+
+  it("names H.264 + AAC in RFC 6381 terms and leaves other codecs unnamed", () => {
+    const h264 = { ...video, profile: "High", level: 31 };
+    const aac = { codec_type: "audio", codec_name: "aac", profile: "LC" };
+    const format = { format_name: "mov,mp4", duration: "3" };
+    expect(interpretFfprobeOutput({ streams: [h264, aac], format })?.codecs).toBe("avc1.64001f,mp4a.40.2");
+    expect(interpretFfprobeOutput({ streams: [h264], format })?.codecs).toBe("avc1.64001f");
+    const opus = { codec_type: "audio", codec_name: "opus" };
+    expect(interpretFfprobeOutput({ streams: [h264, opus], format })?.codecs).toBeNull();
   });
 
   it.each([

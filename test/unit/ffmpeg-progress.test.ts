@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planTranscode } from "../../server/src/media/ffmpeg-args.js";
 import { FfmpegProgressParser, ProgressThrottle } from "../../server/src/media/ffmpeg-progress.js";
+import { outputFrameRate } from "../../server/src/media/frame-rate.js";
 import type { TranscodeProgress } from "../../server/src/shared/application/media-transcoder.js";
 
 const block = (outTimeUs: string, end = false, speed = "1.5x") => [
@@ -73,10 +74,11 @@ describe("ProgressThrottle", () => {
 
 describe("planTranscode", () => {
   const source = { width: 1080, height: 1920, durationSeconds: 20 };
-  const outputs = { video: "/w/out.mp4", thumbnail: "/w/out.jpg" };
+  const outputs = { video: "/w/out.mp4", thumbnail: "/w/out.jpg", playlist: "/w/out.m3u8" };
+  const frameRate = outputFrameRate(30000 / 1001);
 
   it("fits the box to the source's orientation and the thumbnail to P360", () => {
-    const plan = planTranscode({ input: "/media/source.mp4", quality: "P720", source, outputs });
+    const plan = planTranscode({ input: "/media/source.mp4", quality: "P720", source, frameRate, outputs });
     expect(plan).toMatchObject({
       video: { width: 720, height: 1280 },
       thumbnail: { width: 360, height: 640 },
@@ -85,19 +87,30 @@ describe("planTranscode", () => {
     expect(plan.args).toEqual(expect.arrayContaining(["-protocol_whitelist", "file", "-i", "file:/media/source.mp4"]));
     const joined = plan.args.join(" ");
     expect(joined).toContain("-maxrate 2372k -bufsize 2372k");
-    expect(joined).toContain("-movflags +faststart");
     expect(joined).not.toContain("-reconnect");
+  });
+
+  it("writes one fMP4 through the HLS muxer, at the given rate, a keyframe on every 2 s mark", () => {
+    const plan = planTranscode({ input: "/media/source.mp4", quality: "P720", source, frameRate, outputs });
+    const joined = plan.args.join(" ");
+    expect(joined).toContain("[main]fps=fps=30000/1001,scale=720:1280");
+    expect(joined).toContain("-force_key_frames expr:gte(t,n_forced*2) -g 60 -keyint_min 60 -sc_threshold 0");
+    expect(joined).toContain(
+      "-f hls -hls_time 2 -hls_playlist_type vod -hls_segment_type fmp4 -hls_flags single_file -hls_segment_filename /w/out.mp4 -y /w/out.m3u8",
+    );
+    expect(joined).not.toContain("-f mp4");
+    expect(plan.frameRate).toEqual({ expr: "30000/1001", value: 30000 / 1001 });
   });
 
   it("opens URLs with the network protocols only, as given", () => {
     const url = "https://bucket.example/key?X-Amz-Signature=abc%2F";
-    const plan = planTranscode({ input: url, quality: "P360", source, outputs });
+    const plan = planTranscode({ input: url, quality: "P360", source, frameRate, outputs });
     expect(plan.args).toEqual(
       expect.arrayContaining(["-protocol_whitelist", "http,https,tcp,tls", "-i", url, "-reconnect", "1"]),
     );
   });
 
   it("refuses an input that would be read as an option", () => {
-    expect(() => planTranscode({ input: "-version", quality: "P360", source, outputs })).toThrow(/Refusing/);
+    expect(() => planTranscode({ input: "-version", quality: "P360", source, frameRate, outputs })).toThrow(/Refusing/);
   });
 });

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "../shared/application/logger.js";
 import type { MediaProber } from "../shared/application/media-prober.js";
 import {
+  mediaToolFailed,
   TranscodeCancelledError,
   undecodableMedia,
   type MediaTranscoder,
@@ -17,11 +18,17 @@ import { planTranscode, type TranscodePlan } from "./ffmpeg-args.js";
 import { classifyFailure, redact } from "./ffmpeg-failure.js";
 import { runFfmpegProcess } from "./ffmpeg-process.js";
 import { FfmpegProgressParser, ProgressThrottle } from "./ffmpeg-progress.js";
+import { outputFrameRate } from "./frame-rate.js";
+import { HlsPlaylistError, parseHlsPlaylist } from "./hls-playlist.js";
+import { DomainError } from "../shared/domain/domain-error.js";
 
 export interface FfmpegTranscoderOptions {
   /** From resolveMediaBinaries(); a bare name is looked up on PATH. */
   ffmpegPath: string;
-  /** Measures the finished rendition (size, duration, codecs); FfprobeProber in production. */
+  /**
+   * Measures the finished rendition (size, duration, codecs, frame rate), and the source's frame
+   * rate when the request does not carry it; FfprobeProber in production.
+   */
   prober: MediaProber;
   logger?: Logger;
   /** The whole ffmpeg run. Default: 5 minutes plus 10× the source's duration (a slow, shared worker). */
@@ -36,6 +43,9 @@ interface Outputs {
   video: string;
   thumbnail: string;
 }
+
+/** The playlist is only read into the index: it never leaves the work directory. */
+type TempOutputs = Outputs & { playlist: string };
 
 /**
  * The MediaTranscoder on a local ffmpeg. Outputs are written under temporary names in the work
@@ -57,11 +67,19 @@ export class FfmpegTranscoder implements MediaTranscoder {
     await mkdir(workDir, { recursive: true });
     const final: Outputs = { video: path.join(workDir, `${quality}.mp4`), thumbnail: path.join(workDir, `${quality}.jpg`) };
     const tag = randomBytes(6).toString("hex");
-    const temp: Outputs = { video: `${final.video}.${tag}.partial`, thumbnail: `${final.thumbnail}.${tag}.partial` };
-    const plan = planTranscode({ input: request.input, quality, source, outputs: temp });
+    const temp: TempOutputs = {
+      video: `${final.video}.${tag}.partial`,
+      thumbnail: `${final.thumbnail}.${tag}.partial`,
+      playlist: `${final.video}.${tag}.m3u8`,
+    };
+    const frameRate = outputFrameRate(
+      source.frameRate !== undefined ? source.frameRate : await this.sourceFrameRate(request.input),
+    );
+    if (signal?.aborted) throw new TranscodeCancelledError(signal.reason);
+    const plan = planTranscode({ input: request.input, quality, source, frameRate, outputs: temp });
     const timeoutMs = this.options.timeoutMs ?? 300_000 + source.durationSeconds * 10_000;
     const started = performance.now();
-    const meta = { input: plan.input.redacted, quality, width: plan.video.width, height: plan.video.height };
+    const meta = { input: plan.input.redacted, quality, width: plan.video.width, height: plan.video.height, fps: frameRate.expr };
 
     const throttle = new ProgressThrottle(
       source.durationSeconds,
@@ -89,6 +107,7 @@ export class FfmpegTranscoder implements MediaTranscoder {
         throw await classifyFailure(outcome, plan.input, this.options.ffmpegPath, timeoutMs);
       }
       const measured = await this.measure(plan, temp);
+      await rm(temp.playlist, { force: true });
       if (signal?.aborted) throw new TranscodeCancelledError(signal.reason);
       await rename(temp.video, final.video);
       await rename(temp.thumbnail, final.thumbnail);
@@ -100,6 +119,7 @@ export class FfmpegTranscoder implements MediaTranscoder {
       };
     } catch (error) {
       await Promise.all([rm(temp.video, { force: true }), rm(temp.thumbnail, { force: true })]);
+      await rm(temp.playlist, { force: true });
       const level = error instanceof TranscodeCancelledError ? "info" : "warn";
       this.options.logger?.[level]("transcode did not finish", { ...meta, error: describe(error) });
       throw error;
@@ -107,7 +127,7 @@ export class FfmpegTranscoder implements MediaTranscoder {
   }
 
   /** Facts about the outputs come from the files, never from what was asked of ffmpeg. */
-  private async measure(plan: TranscodePlan, temp: Outputs): Promise<TranscodeResult> {
+  private async measure(plan: TranscodePlan, temp: TempOutputs): Promise<TranscodeResult> {
     const thumbnailSize = await stat(temp.thumbnail).then(
       (stats) => stats.size,
       () => 0,
@@ -116,7 +136,11 @@ export class FfmpegTranscoder implements MediaTranscoder {
     if (thumbnailSize === 0) throw undecodableMedia(`The source has no decodable frame at ${plan.thumbnailAtSeconds} s`);
     const probe = await this.options.prober.probe(temp.video);
     if (!probe) throw undecodableMedia("ffmpeg produced no playable video from the source");
+    // Our own encoder's output: a codec string we cannot name or a missing rate is the tool's fault.
+    if (!probe.codecs) throw mediaToolFailed("bad_output", `the rendition's codecs have no RFC 6381 name (${probe.videoCodec})`);
+    if (!probe.frameRate) throw mediaToolFailed("bad_output", "the rendition does not state its frame rate");
     const [video, thumbnail] = await Promise.all([digest(temp.video), digest(temp.thumbnail)]);
+    const hls = await readIndex(temp.playlist, video.sizeBytes);
     return {
       rendition: {
         path: temp.video,
@@ -124,10 +148,29 @@ export class FfmpegTranscoder implements MediaTranscoder {
         height: probe.height,
         durationSeconds: probe.durationSeconds,
         bitrateKbps: Math.round((video.sizeBytes * 8) / probe.durationSeconds / 1000),
+        codecs: probe.codecs,
+        frameRate: Math.round(probe.frameRate * 1000) / 1000,
+        hls,
         ...video,
       },
       thumbnail: { path: temp.thumbnail, ...plan.thumbnail, ...thumbnail },
     };
+  }
+
+  /**
+   * The source's stated rate, for a request that does not carry it (the video row stores none).
+   * null (not a video) lets ffmpeg run and fail as it would have; a probe that could not be made
+   * fails the transcode as transient rather than guess a rate one rung of the ladder would not share.
+   */
+  private async sourceFrameRate(input: string): Promise<number | null> {
+    try {
+      return (await this.options.prober.probe(input))?.frameRate ?? null;
+    } catch (error) {
+      if (error instanceof DomainError && typeof error.details?.reason === "string") {
+        throw mediaToolFailed(error.details.reason, error.message);
+      }
+      throw error;
+    }
   }
 
   private report(request: TranscodeRequest, progress: TranscodeProgress): void {
@@ -137,6 +180,19 @@ export class FfmpegTranscoder implements MediaTranscoder {
       // A listener's bug must not cost the user their transcode.
       this.options.logger?.warn("transcode progress listener threw", { error: describe(error) });
     }
+  }
+}
+
+/** The HLS muxer's playlist as the row's index; a playlist we cannot vouch for fails the run as the tool's fault. */
+async function readIndex(playlist: string, fileSize: number) {
+  const text = await readFile(playlist, "utf8").catch(() => {
+    throw mediaToolFailed("bad_output", "ffmpeg wrote no HLS playlist for the rendition");
+  });
+  try {
+    return parseHlsPlaylist(text, { fileSize });
+  } catch (error) {
+    if (error instanceof HlsPlaylistError) throw mediaToolFailed("bad_output", `ffmpeg's HLS playlist: ${error.message}`);
+    throw error;
   }
 }
 

@@ -7,6 +7,8 @@ import type { Logger } from "../shared/application/logger.js";
 import { DomainError } from "../shared/domain/domain-error.js";
 import { ErrorCodes } from "../shared/domain/error-codes.js";
 import type { MediaProbe, MediaProber } from "../shared/application/media-prober.js";
+import { codecsOf } from "./codec-strings.js";
+import { parseRate } from "./frame-rate.js";
 
 export interface FfprobeProberOptions {
   /** From resolveMediaBinaries(); a bare name is looked up on PATH. */
@@ -35,6 +37,10 @@ const numeric = z.union([z.string(), z.number()]).optional().catch(undefined);
 const streamSchema = z.object({
   codec_type: z.string().optional().catch(undefined),
   codec_name: z.string().optional().catch(undefined),
+  profile: z.string().optional().catch(undefined),
+  level: z.number().optional().catch(undefined),
+  avg_frame_rate: z.string().optional().catch(undefined),
+  r_frame_rate: z.string().optional().catch(undefined),
   width: z.number().optional().catch(undefined),
   height: z.number().optional().catch(undefined),
   duration: numeric,
@@ -157,6 +163,12 @@ export function interpretFfprobeOutput(output: FfprobeOutput): MediaProbe | null
     videoCodec: video.codec_name,
     audioCodec: audio?.codec_name ?? null,
     formatName,
+    // The average first: a phone's variable-rate clip has a meaningless r_frame_rate (e.g. 90000).
+    frameRate: parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate) ?? null,
+    codecs: codecsOf(
+      { name: video.codec_name, profile: video.profile, level: video.level },
+      audio?.codec_name ? { name: audio.codec_name, profile: audio.profile } : null,
+    ),
   };
 }
 

@@ -1,5 +1,6 @@
 import { DomainError } from "../domain/domain-error.js";
 import { ErrorCodes } from "../domain/error-codes.js";
+import type { HlsIndex } from "../domain/hls-index.js";
 import type { Quality } from "../domain/quality.js";
 
 export interface TranscodeProgress {
@@ -18,8 +19,12 @@ export interface TranscodeRequest {
    */
   input: string;
   quality: Quality;
-  /** From the probe made at upload: sizes the output and turns encoder time into a percentage. */
-  source: { width: number; height: number; durationSeconds: number };
+  /**
+   * From the probe made at upload: sizes the output and turns encoder time into a percentage.
+   * frameRate as the prober reported it (null: it did not say); when absent the transcoder probes
+   * the input itself, since every rung of one source must get the same output rate.
+   */
+  source: { width: number; height: number; durationSeconds: number; frameRate?: number | null };
   /** A directory the caller owns and cleans up; the outputs are written here. */
   workDir: string;
   signal?: AbortSignal;
@@ -37,8 +42,18 @@ export interface TranscodedFile {
 }
 
 export interface TranscodeResult {
-  /** H.264 + AAC (when the source has audio) MP4 with the index first (+faststart). */
-  rendition: TranscodedFile & { bitrateKbps: number; durationSeconds: number };
+  /**
+   * H.264 + AAC (when the source has audio) in one fragmented MP4, init section first, with a
+   * keyframe every 2 s: the same file is the progressive download and, through `hls`, the HLS
+   * variant. codecs (RFC 6381) and frameRate are measured from the file, not taken from the plan.
+   */
+  rendition: TranscodedFile & {
+    bitrateKbps: number;
+    durationSeconds: number;
+    codecs: string;
+    frameRate: number;
+    hls: HlsIndex;
+  };
   thumbnail: TranscodedFile;
 }
 

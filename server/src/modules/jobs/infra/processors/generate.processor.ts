@@ -51,7 +51,7 @@ export class GenerateProcessor implements JobProcessor {
       const result = await this.transcoder.transcode({
         input: generated,
         quality: params.quality,
-        source: probe,
+        source: probe, // its frameRate spares the transcoder a second probe of the same file
         workDir: path.join(workDir, "rendition"),
         signal: context.signal,
         onProgress: ({ percent }) => context.onProgress(100 * PROVIDER_SHARE + percent * (1 - PROVIDER_SHARE)),
@@ -59,7 +59,7 @@ export class GenerateProcessor implements JobProcessor {
       context.signal.throwIfAborted();
       const key = generatedSourceKey(job.videoId, job.runKey);
       const [source] = await Promise.all([outputs.put(key, generated, "video/mp4"), outputs.store(result)]);
-      const { formatName: _format, ...videoProbe } = probe;
+      const { formatName: _format, frameRate: _rate, codecs: _codecs, ...videoProbe } = probe;
       recordSource = () =>
         this.videos.recordGeneratedSource(job.videoId, videoProbe, {
           kind: "SOURCE",

@@ -44,9 +44,10 @@ export class RenditionOutputs implements ProcessorOutput {
         width: result.rendition.width,
         height: result.rendition.height,
         bitrate: Math.round(result.rendition.bitrateKbps * 1000),
-        codecs: null,
-        frameRate: null,
-        hls: null,
+        // One fMP4 object is both the download and, through this index, the HLS variant.
+        codecs: result.rendition.codecs,
+        frameRate: result.rendition.frameRate,
+        hls: result.rendition.hls,
       },
       {
         kind: "THUMBNAIL",

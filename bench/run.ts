@@ -30,6 +30,7 @@ const BENCHES = {
   "local-generation": "bench/local-generation.ts",
   "sse-fanout": "bench/sse-fanout.ts",
   "webhook-delivery": "bench/webhook-delivery.ts",
+  "outbox-cost": "bench/outbox-cost.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

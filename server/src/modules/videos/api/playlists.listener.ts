@@ -92,13 +92,13 @@ async function answer(
 const notFound = () => new DomainError(ErrorCodes.NOT_FOUND, "NOT_FOUND", "Not found");
 
 function send(req: IncomingMessage, res: ServerResponse, playlist: string): void {
-  const body = Buffer.from(playlist, "utf8");
   res.writeHead(200, {
     ...COMMON_HEADERS,
     "content-type": "application/vnd.apple.mpegurl",
-    "content-length": String(body.length),
+    "content-length": String(Buffer.byteLength(playlist, "utf8")),
   });
-  res.end(req.method === "HEAD" ? undefined : body);
+  // A string, not a Buffer: node then sends the head and the body in one write.
+  res.end(req.method === "HEAD" ? undefined : playlist);
 }
 
 /** The API's error shape (docs/product-contract.md §2), never a stack. */

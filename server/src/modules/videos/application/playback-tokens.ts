@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { inject, injectable } from "inversify";
+import { LRUCache } from "lru-cache";
 import { APP_CONFIG, type AppConfig } from "../../../config/config.js";
 import { CLOCK, type Clock } from "../../../shared/application/clock.js";
 import { PlaybackErrors } from "../domain/playback.errors.js";
@@ -23,6 +24,8 @@ const TOKEN_BYTES = CLAIM_BYTES + MAC_BYTES;
 /** base64url of TOKEN_BYTES, unpadded. */
 const TOKEN_LENGTH = Math.ceil((TOKEN_BYTES * 4) / 3);
 const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${TOKEN_LENGTH}}$`);
+/** Tokens whose MAC checked out, so a player's repeated fetches cost a lookup instead of an HMAC. */
+const REMEMBERED_TOKENS = 10_000;
 
 /**
  * Compact HMAC-SHA256 tokens for the path of /play/{token}/…: version, video id, expiry (seconds)
@@ -31,6 +34,7 @@ const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${TOKEN_LENGTH}}$`);
 @injectable()
 export class PlaybackTokens {
   private readonly key: Buffer;
+  private readonly genuine = new LRUCache<string, PlaybackClaims>({ max: REMEMBERED_TOKENS });
 
   constructor(
     @inject(APP_CONFIG) config: AppConfig,
@@ -53,6 +57,13 @@ export class PlaybackTokens {
 
   /** The claims of a genuine, unexpired token; PLAYBACK_TOKEN_INVALID or PLAYBACK_TOKEN_EXPIRED otherwise. */
   verify(token: string): PlaybackClaims {
+    const claims = this.genuine.get(token) ?? this.authenticate(token);
+    // Expiry is checked on every use, remembered or not.
+    if (this.clock.now().getTime() >= claims.expires * 1000) throw PlaybackErrors.tokenExpired();
+    return claims;
+  }
+
+  private authenticate(token: string): PlaybackClaims {
     if (!TOKEN_PATTERN.test(token)) throw PlaybackErrors.tokenInvalid();
     const bytes = Buffer.from(token, "base64url");
     // The last character carries 4 unused bits: only the canonical spelling of a token is that token.
@@ -61,13 +72,13 @@ export class PlaybackTokens {
     if (!timingSafeEqual(bytes.subarray(CLAIM_BYTES), this.mac(claims)) || claims.readUInt8(0) !== VERSION) {
       throw PlaybackErrors.tokenInvalid();
     }
-    const expires = claims.readUInt32BE(1 + ID_BYTES);
-    if (this.clock.now().getTime() >= expires * 1000) throw PlaybackErrors.tokenExpired();
-    return {
+    const verified = {
       videoId: uuidOf(claims.subarray(1, 1 + ID_BYTES)),
-      expires,
+      expires: claims.readUInt32BE(1 + ID_BYTES),
       tokenId: claims.subarray(1 + ID_BYTES + 4).toString("base64url"),
     };
+    this.genuine.set(token, verified);
+    return verified;
   }
 
   private mac(claims: Buffer): Buffer {

@@ -31,6 +31,7 @@ const BENCHES = {
   "sse-fanout": "bench/sse-fanout.ts",
   "webhook-delivery": "bench/webhook-delivery.ts",
   "outbox-cost": "bench/outbox-cost.ts",
+  "playlist-serving": "bench/playlist-serving.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

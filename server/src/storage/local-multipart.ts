@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -20,10 +20,13 @@ export function newLocalUploadId(): string {
   return randomBytes(16).toString("hex");
 }
 
-/** Counts and md5s a part on its way to disk, refusing it the moment it passes its cap. */
+/**
+ * Counts a part on its way to disk, refusing it the moment it passes its cap. No hash: an md5 per
+ * part (S3's ETag) cost 43% of the API's CPU on a part upload (docs/benchmarks.md, local multipart),
+ * and the local store's ETag only has to name the stored version of a part, which a random token does.
+ */
 class PartMeter extends Transform {
   bytes = 0;
-  private readonly hash = createHash("md5");
   constructor(private readonly maxBytes: number) {
     super();
   }
@@ -33,18 +36,15 @@ class PartMeter extends Transform {
       callback(new UploadTooLargeError());
       return;
     }
-    this.hash.update(chunk);
     callback(null, chunk);
-  }
-  digest(): string {
-    return this.hash.digest("hex");
   }
 }
 
 /**
  * The local store's multipart uploads: `<root>/.multipart/<uploadId>/` holds `upload.json` (key and
- * content type) and one file per part named `<partNumber>.<md5>`, so listing needs no reads and a
- * part is visible only once complete (written to a temp name, then renamed).
+ * content type) and one file per part named `<partNumber>.<etag>` (32 random hex digits, new for every
+ * PUT), so listing needs no reads and a part is visible only once complete (written to a temp name,
+ * flushed, then renamed).
  */
 export class LocalMultipartUploads {
   private readonly dir: string;
@@ -74,7 +74,7 @@ export class LocalMultipartUploads {
     return { key: parsed.key, contentType: parsed.contentType };
   }
 
-  /** Streams one part to disk: exactly `sizeBytes` or nothing. Answers the part's quoted md5 ETag. */
+  /** Streams one part to disk: exactly `sizeBytes` or nothing. Answers the quoted ETag of this version of the part. */
   async receivePart(uploadId: string, partNumber: number, body: Readable, sizeBytes: number): Promise<string> {
     if (!(await this.describe(uploadId))) throw new UploadNotFoundError();
     const temp = path.join(this.tempDir, `${randomUUID()}.part`);
@@ -82,17 +82,26 @@ export class LocalMultipartUploads {
     try {
       await pipeline(body, meter, createWriteStream(temp, { flags: "wx", flush: true }));
       if (meter.bytes !== sizeBytes) throw new UploadIncompleteError();
-      const md5 = meter.digest();
+      const etag = randomBytes(16).toString("hex");
       const folder = this.folder(uploadId);
       // Aborted meanwhile: the part has nowhere to go.
       if (!(await this.describe(uploadId))) throw new UploadNotFoundError();
-      await rename(temp, path.join(folder, `${partNumber}.${md5}`));
-      // A part sent again replaces the earlier one.
+      const file = path.join(folder, `${partNumber}.${etag}`);
+      await rename(temp, file);
+      // A part sent again replaces the earlier one. Only older versions go: of two PUTs of one part
+      // racing, each would otherwise remove the other's file and leave none.
+      const mine = (await stat(file).catch(nullWhenMissing))?.mtimeMs;
+      // Already replaced by a newer PUT of the same part: the last one wins, as on S3.
+      if (mine === undefined) return `"${etag}"`;
       for (const name of await readdir(folder)) {
         const match = PART_FILE.exec(name);
-        if (match && Number(match[1]) === partNumber && match[2] !== md5) await rm(path.join(folder, name), { force: true });
+        if (!match || Number(match[1]) !== partNumber || match[2] === etag) continue;
+        const other = await stat(path.join(folder, name)).catch(nullWhenMissing);
+        if (other && (other.mtimeMs < mine || (other.mtimeMs === mine && (match[2] ?? "") < etag))) {
+          await rm(path.join(folder, name), { force: true });
+        }
       }
-      return `"${md5}"`;
+      return `"${etag}"`;
     } catch (error) {
       await rm(temp, { force: true });
       throw error;

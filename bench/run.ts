@@ -22,6 +22,7 @@ const BENCHES = {
   "upload-rss": "bench/local-upload-rss.ts",
   "get-cache": "bench/videos-get-cache.ts",
   "transcode-overhead": "bench/transcode-overhead.ts",
+  "encode-cpu": "bench/encode-cpu.ts",
   "queue-pickup": "bench/queue-pickup.ts",
   "request-path": "bench/request-path.ts",
   "login-loop": "bench/login-loop-delay.ts",

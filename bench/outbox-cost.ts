@@ -13,12 +13,21 @@
  * delivery competes for the cores. Each API is a process of its own pinned to core 0; the load
  * generator (autocannon, bench/lib/mutation-load-generator.ts) is a process of its own pinned to
  * core 1. Rounds are interleaved after a warm-up round; ratios are taken within a round.
+ *
+ * Then, with the APIs stopped, what one append costs a transaction that writes anyway, in this
+ * process: a row insert alone, with `PrismaEventOutbox.append` (Prisma's createMany), and with the
+ * same row written by one raw INSERT, interleaved; CPU and wall time per transaction.
  */
 
 import { rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
+import { loadConfig } from "../server/src/config/config.js";
+import { createDatabaseAdapter } from "../server/src/database/database.adapter.js";
+import { createWinstonLogger } from "../server/src/logging/winston-logger.js";
+import { PrismaEventOutbox } from "../server/src/outbox/prisma-event-outbox.js";
+import { newEventId, type DomainEvent } from "../server/src/shared/domain/domain-event.js";
 import { startChildApi, type ChildApi } from "./lib/child-api.js";
 import { processCpuSeconds } from "./lib/cpu-time.js";
 import { BENCH_ENV } from "./lib/in-process-api.js";
@@ -41,6 +50,9 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 /** Fresh videos per API and operation; a window that needs more fails the run (raise it). */
 const VIDEOS_PER_SET = 40_000;
 const TARGET = 0.9;
+/** Transactions per way and round in the in-process part. */
+const APPEND_TRANSACTIONS = 1_000;
+const APPEND_ROUNDS = 5;
 
 type Outbox = "on" | "off";
 type Operation = "process" | "delete";
@@ -152,6 +164,69 @@ async function dropKeys(prefix: string): Promise<void> {
   }
 }
 
+type AppendWay = "row only" | "row + append (createMany)" | "row + one raw INSERT";
+const APPEND_WAYS: AppendWay[] = ["row only", "row + append (createMany)", "row + one raw INSERT"];
+
+interface AppendCost {
+  cpuMs: number;
+  wallMs: number;
+}
+
+/** Per transaction, each way interleaved over rounds: what appending one event adds to a writing transaction. */
+async function appendCost(url: string): Promise<Map<AppendWay, AppendCost[]>> {
+  const logger = createWinstonLogger({ level: "silent", json: true });
+  const config = loadConfig({ ...BENCH_ENV, DATABASE_URL: url });
+  const adapter = await createDatabaseAdapter(config, logger);
+  const database = adapter.value;
+  const outbox = new PrismaEventOutbox(database);
+  const ownerId = "00000000-0000-4000-8000-000000000000";
+  const event = (): DomainEvent => ({
+    id: newEventId(),
+    type: "video.deleted",
+    aggregateId: ownerId,
+    ownerId,
+    occurredAt: new Date(),
+    data: { id: ownerId, title: "bench", description: "", status: "READY" },
+  });
+  const ways: Record<AppendWay, () => Promise<unknown>> = {
+    "row only": async () => {},
+    "row + append (createMany)": () => outbox.append([event()]),
+    "row + one raw INSERT": () => {
+      const { id, type, aggregateId, occurredAt, data } = event();
+      return database.client.$executeRaw`
+        INSERT INTO outbox_events (id, type, aggregate_id, owner_id, data, created_at)
+        VALUES (${id}, ${type}, ${aggregateId}, ${ownerId}::uuid, ${JSON.stringify(data)}::jsonb, ${occurredAt}::timestamptz)`;
+    },
+  };
+  const results = new Map<AppendWay, AppendCost[]>(APPEND_WAYS.map((way) => [way, []]));
+  try {
+    await database.client.$executeRawUnsafe("CREATE TABLE bench_writes (id uuid PRIMARY KEY, at timestamptz NOT NULL)");
+    const once = async (way: AppendWay, count: number): Promise<AppendCost> => {
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      for (let i = 0; i < count; i++) {
+        await database.transaction(async () => {
+          await database.client.$executeRaw`INSERT INTO bench_writes (id, at) VALUES (gen_random_uuid(), now())`;
+          await ways[way]();
+        });
+      }
+      const used = process.cpuUsage(cpu);
+      return { cpuMs: (used.user + used.system) / 1000 / count, wallMs: (performance.now() - start) / count };
+    };
+    for (const way of APPEND_WAYS) await once(way, APPEND_TRANSACTIONS / 5); // warm-up
+    for (let round = 0; round < APPEND_ROUNDS; round++) {
+      for (const way of round % 2 === 0 ? APPEND_WAYS : [...APPEND_WAYS].reverse()) {
+        const measured = await once(way, APPEND_TRANSACTIONS);
+        results.get(way)?.push(measured);
+        progress(`append round ${round + 1}/${APPEND_ROUNDS} ${way}: ${measured.cpuMs.toFixed(2)} ms CPU per transaction`);
+      }
+    }
+  } finally {
+    await adapter.close();
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   await pin(process.pid, LOAD_CORE);
   progress("creating a scratch database");
@@ -233,7 +308,10 @@ async function main(): Promise<void> {
     if (checks.on.events !== `video.deleted ${checks.on.deleted}`)
       throw new Error(`expected one video.deleted per deletion (${checks.on.deleted}), found ${checks.on.events}`);
 
-    process.stdout.write(`${report(results, checks, await serverVersion(db.url))}\n`);
+    for (const api of Object.values(apis)) await api.child.stop();
+    progress("one append's cost to a writing transaction, in this process");
+    const appends = await appendCost(db.url);
+    process.stdout.write(`${report(results, checks, appends, await serverVersion(db.url))}\n`);
   } finally {
     for (const api of Object.values(apis)) {
       await api.child.stop();
@@ -246,8 +324,11 @@ async function main(): Promise<void> {
 function report(
   results: Map<string, Measured[]>,
   checks: Record<Outbox, { events: string; deleted: number }>,
+  appends: Map<AppendWay, AppendCost[]>,
   database: string,
 ): string {
+  const appendOf = (way: AppendWay, field: keyof AppendCost) => median((appends.get(way) ?? []).map((cost) => cost[field]));
+  const base = appendOf("row only", "cpuMs");
   const rps = (key: string) => (results.get(key) ?? []).map((measured) => measured.requestsPerSecond);
   const p99s = (key: string) => (results.get(key) ?? []).map((measured) => measured.latencyP99Ms);
   const cpu = (key: string) => (results.get(key) ?? []).map((measured) => measured.cpuMsPerCall);
@@ -298,6 +379,16 @@ function report(
       ]),
     ),
     `Outbox rows afterwards: as shipped ${checks.on.events} (${checks.on.deleted} deletions); recording off ${checks.off.events}.`,
+    `One event appended to a transaction that writes a row anyway, in the bench process (${APPEND_ROUNDS} interleaved rounds of ${APPEND_TRANSACTIONS} transactions per way, medians):`,
+    table(
+      ["transaction", "CPU ms", "CPU ms added", "wall ms"],
+      APPEND_WAYS.map((way) => [
+        way,
+        appendOf(way, "cpuMs").toFixed(2),
+        way === "row only" ? "–" : (appendOf(way, "cpuMs") - base).toFixed(2),
+        appendOf(way, "wallMs").toFixed(2),
+      ]),
+    ),
     table(
       ["target", "measured", "needed", "met"],
       [

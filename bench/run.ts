@@ -31,6 +31,7 @@ const BENCHES = {
   "local-generation": "bench/local-generation.ts",
   "sse-fanout": "bench/sse-fanout.ts",
   "webhook-delivery": "bench/webhook-delivery.ts",
+  "multipart-upload": "bench/multipart-upload.ts",
   "outbox-cost": "bench/outbox-cost.ts",
   "playlist-serving": "bench/playlist-serving.ts",
 } as const;

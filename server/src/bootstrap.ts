@@ -13,6 +13,7 @@ import { startIntegrations } from "./start-integrations.js";
 import { startMetricsPort, withMetricsEndpoint } from "./metrics/serve-metrics.js";
 import { BootstrapAdminUseCase } from "./modules/identity/application/bootstrap-admin.use-case.js";
 import { withPlaylists } from "./modules/videos/api/playlists.listener.js";
+import { PlaybackViews } from "./modules/videos/application/playback-views.js";
 import { ServePlaylists } from "./modules/videos/application/serve-playlists.js";
 import type { Clock } from "./shared/application/clock.js";
 import type { Logger } from "./shared/application/logger.js";
@@ -56,6 +57,9 @@ export async function startApi(
     server.requestTimeout = 0;
     server.setTimeout(120_000);
     await once(server, "listening");
+    // Closed after the HTTP server (the lifecycle closes in reverse) and before the database: the
+    // views of the last master playlists served are still written.
+    lifecycle.add("playback views", () => container.get(PlaybackViews).settled());
     // In-flight requests get the grace period; connections still open after it are cut.
     lifecycle.add("http server", () => graceful.close(config.http.shutdownTimeoutMs));
     const { port } = server.address() as AddressInfo;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AppConfig } from "../../server/src/config/config.js";
 import { PlaybackTokens } from "../../server/src/modules/videos/application/playback-tokens.js";
+import { PlaybackViews } from "../../server/src/modules/videos/application/playback-views.js";
 import {
   bandwidthOf,
   masterPlaylist,
@@ -127,5 +128,48 @@ describe("playback tokens", () => {
     now = new Date(Math.floor(issuedAt.getTime() / 1000) * 1000 + 60_000);
     expect(codeOf(() => tokens.verify(token))).toBe("PLAYBACK_TOKEN_EXPIRED");
     now = issuedAt;
+  });
+});
+
+describe("playback views", () => {
+  const claims = { videoId: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", expires: 4_000_000_000, tokenId: "token-1" };
+  const silent = { debug: () => {}, info: () => {}, error: () => {}, warn: () => {} };
+
+  it("asks the database once per session window, and again after a failed insert, never throwing", async () => {
+    let now = new Date("2026-12-04T12:00:00Z");
+    const inserted: string[] = [];
+    let failNext = true;
+    const warnings: string[] = [];
+    const views = new PlaybackViews(
+      {
+        record: async (view) => {
+          inserted.push(`${view.tokenId}@${view.windowStart.toISOString()} ${view.day.toISOString().slice(0, 10)}`);
+          if (failNext) {
+            failNext = false;
+            throw new Error("database down");
+          }
+          return true;
+        },
+      },
+      { now: () => now },
+      { ...silent, warn: (message) => warnings.push(message) },
+    );
+    expect(() => views.count(claims)).not.toThrow();
+    await views.settled();
+    expect(warnings).toEqual(["playback view not counted"]);
+    views.count(claims);
+    views.count(claims);
+    await views.settled();
+    expect(inserted).toEqual(["token-1@2026-12-04T12:00:00.000Z 2026-12-04", "token-1@2026-12-04T12:00:00.000Z 2026-12-04"]);
+    now = new Date("2026-12-04T12:29:59Z");
+    views.count(claims);
+    now = new Date("2026-12-04T12:30:00Z");
+    views.count(claims);
+    views.count({ ...claims, tokenId: "token-2" });
+    await views.settled();
+    expect(inserted.slice(2)).toEqual([
+      "token-1@2026-12-04T12:30:00.000Z 2026-12-04",
+      "token-2@2026-12-04T12:30:00.000Z 2026-12-04",
+    ]);
   });
 });

@@ -88,18 +88,19 @@ export class LocalMultipartUploads {
       if (!(await this.describe(uploadId))) throw new UploadNotFoundError();
       const file = path.join(folder, `${partNumber}.${etag}`);
       await rename(temp, file);
-      // A part sent again replaces the earlier one. Only older versions go: of two PUTs of one part
-      // racing, each would otherwise remove the other's file and leave none.
-      const mine = (await stat(file).catch(nullWhenMissing))?.mtimeMs;
+      // A part sent again replaces the earlier one: every PUT removes the versions older than its own,
+      // and its own when a newer one is there, so racing PUTs of one part leave exactly the newest
+      // (removing every other version, each would remove the other's and leave none).
+      const mine = await stat(file).catch(nullWhenMissing);
       // Already replaced by a newer PUT of the same part: the last one wins, as on S3.
-      if (mine === undefined) return `"${etag}"`;
+      if (!mine) return `"${etag}"`;
       for (const name of await readdir(folder)) {
         const match = PART_FILE.exec(name);
         if (!match || Number(match[1]) !== partNumber || match[2] === etag) continue;
         const other = await stat(path.join(folder, name)).catch(nullWhenMissing);
-        if (other && (other.mtimeMs < mine || (other.mtimeMs === mine && (match[2] ?? "") < etag))) {
-          await rm(path.join(folder, name), { force: true });
-        }
+        if (!other) continue;
+        const older = isNewer({ mtimeMs: mine.mtimeMs, etag }, { mtimeMs: other.mtimeMs, etag: match[2] ?? "" });
+        await rm(older ? path.join(folder, name) : file, { force: true });
       }
       return `"${etag}"`;
     } catch (error) {
@@ -121,8 +122,9 @@ export class LocalMultipartUploads {
       if (!stats) continue;
       const partNumber = Number(match[1]);
       const earlier = parts.get(partNumber);
-      if (earlier && earlier.mtimeMs > stats.mtimeMs) continue;
-      parts.set(partNumber, { partNumber, etag: `"${match[2]}"`, sizeBytes: stats.size, mtimeMs: stats.mtimeMs });
+      const version = { mtimeMs: stats.mtimeMs, etag: match[2] ?? "" };
+      if (earlier && !isNewer(version, { mtimeMs: earlier.mtimeMs, etag: earlier.etag.replace(/"/g, "") })) continue;
+      parts.set(partNumber, { partNumber, etag: `"${version.etag}"`, sizeBytes: stats.size, mtimeMs: stats.mtimeMs });
     }
     return [...parts.values()]
       .sort((a, b) => a.partNumber - b.partNumber)
@@ -163,6 +165,11 @@ export class LocalMultipartUploads {
     if (!isLocalUploadId(uploadId)) throw new UploadNotFoundError();
     return path.join(this.dir, uploadId);
   }
+}
+
+/** Which of two versions of a part counts: the later write, the larger ETag on a tie (any fixed order would do). */
+function isNewer(a: { mtimeMs: number; etag: string }, b: { mtimeMs: number; etag: string }): boolean {
+  return a.mtimeMs > b.mtimeMs || (a.mtimeMs === b.mtimeMs && a.etag > b.etag);
 }
 
 export class UploadNotFoundError extends Error {

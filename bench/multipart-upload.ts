@@ -272,7 +272,8 @@ own, 8 MiB), uploads.signParts for every part, then the timed PUTs to the signed
 must hold every part at its size with the ETag its PUT answered, and the session is aborted. Each round
 runs the three targets in turn, the order rotated every round; one warm-up round first. MB/s = 10^6 bytes per
 second of wall time from the first PUT to the last answer; server CPU is the target process's user + system
-time over the same PUTs (\`/proc/<pid>/stat\`), which the load of other processes does not inflate.
+time over the same PUTs (\`/proc/<pid>/stat\`), steadier than wall time when
+other processes load the machine (though not immune to it).
 
 ${table(["target", "median MB/s", "range", "rounds", "server CPU ms per MiB (median)"], rows)}
 

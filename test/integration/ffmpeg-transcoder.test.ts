@@ -171,7 +171,7 @@ describe("FfmpegTranscoder renditions", () => {
     ["portrait", "P360", 360, 640], // the box turns with the source
     ["portrait", "P1080", 540, 960],
     ["small", "P720", 320, 240],
-  ] as const)("%s source at %s is %i×%i, H.264 + AAC, faststart", async (name, quality, width, height) => {
+  ] as const)("%s source at %s is %i×%i, H.264 + AAC fMP4 with the init section first", async (name, quality, width, height) => {
     const req = request(name, quality);
     const result = await transcoder.transcode(req);
     expect(result.rendition).toMatchObject({ width, height });
@@ -189,7 +189,7 @@ describe("FfmpegTranscoder renditions", () => {
     await expectGoodResult(result, req, true);
   });
 
-  it("encodes a source without audio to a video-only MP4", async () => {
+  it("encodes a source without audio to a video-only fMP4 (codecs: the video's alone)", async () => {
     const req = request("silent", "P360");
     await expectGoodResult(await transcoder.transcode(req), req, false);
   });

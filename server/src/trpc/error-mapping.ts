@@ -51,11 +51,21 @@ export function errorCodeOf(error: TRPCError): string {
   return DEFAULT_ERROR_CODE[error.code];
 }
 
-/** Field errors keyed by dotted path ("" for the input as a whole), from a zod validation failure. */
+/**
+ * Field errors keyed by dotted path ("" for the input as a whole): from a zod validation failure,
+ * or from a VALIDATION_FAILED the application raised after the schema passed (a limit that is
+ * configuration, a cursor that does not decode), keyed by the `field` its details name. Every
+ * VALIDATION_FAILED carries them, so a client can always show the message beside its input.
+ */
 export function fieldErrorsOf(error: TRPCError): Record<string, string[]> | undefined {
-  if (!(error.cause instanceof z.ZodError)) return undefined;
+  const cause = error.cause;
+  if (cause instanceof DomainError && cause.code === ErrorCodes.VALIDATION_FAILED) {
+    const field = cause.details?.field;
+    return { [typeof field === "string" ? field : ""]: [cause.message] };
+  }
+  if (!(cause instanceof z.ZodError)) return undefined;
   const fields: Record<string, string[]> = {};
-  for (const issue of error.cause.issues) {
+  for (const issue of cause.issues) {
     const key = issue.path.map(String).join(".");
     (fields[key] ??= []).push(issue.message);
   }

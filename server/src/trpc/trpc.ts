@@ -16,7 +16,12 @@ export const t = initTRPC.context<Context>().create({
     const retryAfterSeconds = retryAfterSecondsOf(error.cause);
     return {
       code: shape.code,
-      message: internal && !expose ? "Internal server error" : fieldErrors ? "Invalid input" : shape.message,
+      message:
+        internal && !expose
+          ? "Internal server error"
+          : fieldErrors && !(error.cause instanceof DomainError)
+            ? "Invalid input"
+            : shape.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,

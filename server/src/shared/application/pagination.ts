@@ -24,7 +24,7 @@ export function encodeCursor(position: CursorPosition): string {
  */
 export function decodeCursor(cursor: string): CursorPosition {
   const position = tryDecodeCursor(cursor);
-  if (!position) throw new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Invalid cursor");
+  if (!position) throw new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Invalid cursor", { field: "cursor" });
   return position;
 }
 

@@ -7,7 +7,10 @@ export const BillingErrors = {
       required,
     }),
   invalidAmount: (amount: number) =>
-    new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "A credit amount must be a positive whole number", { amount }),
+    new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "A credit amount must be a positive whole number", {
+      field: "amount",
+      amount,
+    }),
   invalidDuration: (seconds: number) =>
     new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "A duration must be a non-negative number of seconds", {
       seconds,

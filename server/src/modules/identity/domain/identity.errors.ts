@@ -3,7 +3,7 @@ import { ErrorCodes } from "../../../shared/domain/error-codes.js";
 
 export const IdentityErrors = {
   emailTaken: () => new DomainError(ErrorCodes.EMAIL_TAKEN, "CONFLICT", "An account with this email already exists"),
-  invalidEmail: () => new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Invalid email address"),
+  invalidEmail: () => new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Invalid email address", { field: "email" }),
   passwordTooWeak: (reason: string) => new DomainError(ErrorCodes.PASSWORD_TOO_WEAK, "BAD_REQUEST", reason),
   invalidCredentials: () => new DomainError(ErrorCodes.INVALID_CREDENTIALS, "UNAUTHENTICATED", "Invalid email or password"),
   userDisabled: () => new DomainError(ErrorCodes.USER_DISABLED, "FORBIDDEN", "This account is disabled"),

@@ -39,7 +39,10 @@ export const UploadErrors = {
   partMismatch: (message: string, details: Record<string, unknown> = {}) =>
     new DomainError(ErrorCodes.UPLOAD_PART_MISMATCH, "BUSINESS_RULE", message, details),
   partOutOfRange: (partCount: number) =>
-    new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", `Part numbers run from 1 to ${partCount}`, { partCount }),
+    new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", `Part numbers run from 1 to ${partCount}`, {
+      field: "partNumbers",
+      partCount,
+    }),
 };
 
 export interface CreatedUpload {
@@ -145,7 +148,7 @@ export class MultipartUploads {
     } catch (error) {
       // Nothing was assembled: the session is open again, the parts are where they were.
       await this.sessions.changeStatus(session.id, "COMPLETED", "ACTIVE", this.clock.now());
-      if (error instanceof MultipartPartMismatchError) throw UploadErrors.partMismatch("Storage refused the parts as named");
+      if (error instanceof MultipartPartMismatchError) throw storageRefusal(error);
       throw error;
     }
     return this.completeUpload.execute(caller, session.videoId);
@@ -221,6 +224,15 @@ function checkParts(
   return held
     .filter((part) => part.partNumber <= session.partCount)
     .map((part) => ({ partNumber: part.partNumber, etag: unquoted(part.etag) }));
+}
+
+/** A part whose stored bytes changed since its PUT (local store, docs/adr/0027) is named, to be sent again. */
+function storageRefusal(error: MultipartPartMismatchError): DomainError {
+  if (error.changedParts.length === 0) return UploadErrors.partMismatch("Storage refused the parts as named");
+  const changed = [...error.changedParts];
+  return UploadErrors.partMismatch(`Parts whose stored bytes changed since they were sent, to send again: ${summary(changed)}`, {
+    changedParts: changed.slice(0, 100),
+  });
 }
 
 function summary(numbers: number[]): string {

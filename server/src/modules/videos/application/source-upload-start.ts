@@ -48,7 +48,10 @@ export class SourceUploadStart {
   async begin(caller: Caller, input: SourceUploadInput): Promise<StartedSourceUpload> {
     const { maxUploadBytes } = this.config.files;
     if (input.sizeBytes > maxUploadBytes) {
-      throw new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", `Files may be at most ${maxUploadBytes} bytes`);
+      throw new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", `Files may be at most ${maxUploadBytes} bytes`, {
+        field: "sizeBytes",
+        maxBytes: maxUploadBytes,
+      });
     }
     const video = await this.access.owned(caller, input.videoId);
     const previousStatus = video.status;

@@ -7,9 +7,12 @@ export const VideoErrors = {
   notOwner: () => new DomainError(ErrorCodes.NOT_VIDEO_OWNER, "FORBIDDEN", "Only the video's owner can do this"),
   invalidState: (from: VideoStatus, to: VideoStatus) =>
     new DomainError(ErrorCodes.VIDEO_INVALID_STATE, "BUSINESS_RULE", `A ${from} video cannot become ${to}`, { from, to }),
-  invalidTitle: () => new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Title must be 1 to 200 characters"),
+  invalidTitle: () =>
+    new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Title must be 1 to 200 characters", { field: "title" }),
   invalidDescription: () =>
-    new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Description must be at most 5000 characters"),
+    new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Description must be at most 5000 characters", {
+      field: "description",
+    }),
   uploadMissing: () =>
     new DomainError(
       ErrorCodes.UPLOAD_OBJECT_MISSING,

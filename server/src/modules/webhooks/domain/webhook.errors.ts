@@ -11,5 +11,6 @@ export const WebhookErrors = {
     new DomainError(ErrorCodes.WEBHOOK_LIMIT_REACHED, "BUSINESS_RULE", `An account can have at most ${limit} webhook endpoints`, {
       limit,
     }),
-  invalidEvents: () => new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Name at least one event, each once"),
+  invalidEvents: () =>
+    new DomainError(ErrorCodes.VALIDATION_FAILED, "BAD_REQUEST", "Name at least one event, each once", { field: "events" }),
 };

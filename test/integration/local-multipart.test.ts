@@ -1,10 +1,11 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, open, readdir, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MultipartPartMismatchError } from "../../server/src/shared/application/object-storage.js";
 import { LocalMultipartUploads } from "../../server/src/storage/local-multipart.js";
 
 /** A body that arrives in several chunks, as a socket delivers it. */
@@ -56,5 +57,66 @@ describe("local multipart parts", () => {
     await expect(uploads.receivePart(uploadId, 1, body(Buffer.from("short")), 6)).rejects.toThrow();
     expect(await uploads.list(uploadId)).toEqual([]);
     expect(await readdir(path.join(root, ".tmp"))).toEqual([]);
+  });
+
+  /** The file holding the stored version `etag` of a part, by its name `<partNumber>.<etag>[.<crc32>]`. */
+  async function partFile(uploadId: string, partNumber: number, etag: string): Promise<string> {
+    const folder = path.join(root, ".multipart", uploadId);
+    const prefix = `${partNumber}.${etag.replace(/"/g, "")}`;
+    const name = (await readdir(folder)).find((file) => file === prefix || file.startsWith(`${prefix}.`));
+    if (!name) throw new Error(`no file for part ${partNumber}`);
+    return path.join(folder, name);
+  }
+
+  /** Flips one byte in place: the same size, another content, as a lost write or a bit rot leaves it. */
+  async function flipByte(file: string, position: number): Promise<void> {
+    const handle = await open(file, "r+");
+    try {
+      const byte = Buffer.alloc(1);
+      await handle.read(byte, 0, 1, position);
+      byte[0] = (byte[0] ?? 0) ^ 0xff;
+      await handle.write(byte, 0, 1, position);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async function drain(stream: Readable): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  it("checks every part's bytes against the CRC-32 its PUT recorded, naming each part that changed", async () => {
+    const uploadId = await uploads.create("videos/d/source", "video/mp4");
+    const bytes = [randomBytes(200_000), randomBytes(150_000), randomBytes(100_000)];
+    const etags: string[] = [];
+    for (const [index, part] of bytes.entries())
+      etags.push(await uploads.receivePart(uploadId, index + 1, body(part), part.length));
+    const named = etags.map((etag, index) => ({ partNumber: index + 1, etag }));
+    const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+    expect(sha256(await drain(await uploads.assemble(uploadId, named)))).toBe(sha256(Buffer.concat(bytes)));
+
+    await flipByte(await partFile(uploadId, 1, etags[0] ?? ""), 100_000);
+    await flipByte(await partFile(uploadId, 3, etags[2] ?? ""), 0);
+    const refused = await drain(await uploads.assemble(uploadId, named)).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(MultipartPartMismatchError);
+    expect((refused as MultipartPartMismatchError).changedParts).toEqual([1, 3]);
+    // Same sizes: the listing cannot tell, only the CRC does; the parts and the upload stay.
+    expect((await uploads.list(uploadId))?.map((part) => part.sizeBytes)).toEqual([200_000, 150_000, 100_000]);
+
+    etags[0] = await uploads.receivePart(uploadId, 1, body(bytes[0] ?? Buffer.alloc(0)), 200_000);
+    etags[2] = await uploads.receivePart(uploadId, 3, body(bytes[2] ?? Buffer.alloc(0)), 100_000);
+    const again = etags.map((etag, index) => ({ partNumber: index + 1, etag }));
+    expect(sha256(await drain(await uploads.assemble(uploadId, again)))).toBe(sha256(Buffer.concat(bytes)));
+  });
+
+  it("assembles a part stored before parts carried a CRC (it was flushed instead) as it is", async () => {
+    const uploadId = await uploads.create("videos/e/source", "video/mp4");
+    const etag = await uploads.receivePart(uploadId, 1, body(Buffer.from("legacy")), 6);
+    const file = await partFile(uploadId, 1, etag);
+    await rename(file, file.replace(/\.[0-9a-f]{8}$/, ""));
+    expect(await uploads.list(uploadId)).toEqual([{ partNumber: 1, etag, sizeBytes: 6 }]);
+    expect(await text(await uploads.assemble(uploadId, [{ partNumber: 1, etag }]))).toBe("legacy");
   });
 });

@@ -4,12 +4,14 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/p
 import path from "node:path";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { crc32 } from "node:zlib";
 import { MultipartPartMismatchError, type UploadedPart } from "../shared/application/object-storage.js";
 import { nullWhenMissing, UploadIncompleteError, UploadTooLargeError } from "./local-disk-files.js";
 
 /** Local upload ids: 32 hex digits, so one is always a safe folder name. */
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
-const PART_FILE = /^(\d{1,5})\.([0-9a-f]{32})$/;
+/** `<partNumber>.<etag>.<crc32>`; a part stored before parts had a CRC (and were flushed instead) has none. */
+const PART_FILE = /^(\d{1,5})\.([0-9a-f]{32})(?:\.([0-9a-f]{8}))?$/;
 export const MAX_PART_NUMBER = 10_000;
 
 export function isLocalUploadId(uploadId: string): boolean {
@@ -21,12 +23,14 @@ export function newLocalUploadId(): string {
 }
 
 /**
- * Counts a part on its way to disk, refusing it the moment it passes its cap. No hash: an md5 per
- * part (S3's ETag) cost 43% of the API's CPU on a part upload (docs/benchmarks.md, local multipart),
- * and the local store's ETag only has to name the stored version of a part, which a random token does.
+ * Counts a part on its way to disk, refusing it the moment it passes its cap, and takes its CRC-32,
+ * which complete checks the bytes against (docs/adr/0027). No md5: one per part (S3's ETag) cost 43%
+ * of the API's CPU on a part upload (docs/benchmarks.md, local multipart); zlib's CRC-32 is native
+ * and several times faster, and the ETag only has to name the stored version of a part.
  */
 class PartMeter extends Transform {
   bytes = 0;
+  crc = 0;
   constructor(private readonly maxBytes: number) {
     super();
   }
@@ -36,15 +40,38 @@ class PartMeter extends Transform {
       callback(new UploadTooLargeError());
       return;
     }
+    this.crc = crc32(chunk, this.crc);
     callback(null, chunk);
   }
 }
 
+/** One stored version of a part, as its file name describes it. */
+interface PartFile {
+  name: string;
+  partNumber: number;
+  etag: string;
+  /** null for a part stored before parts carried a CRC: it was flushed before its ETag was answered. */
+  crc: number | null;
+}
+
+function parsePartFile(name: string): PartFile | null {
+  const match = PART_FILE.exec(name);
+  if (!match?.[1] || !match[2]) return null;
+  return { name, partNumber: Number(match[1]), etag: match[2], crc: match[3] === undefined ? null : parseInt(match[3], 16) };
+}
+
+const hex8 = (value: number) => value.toString(16).padStart(8, "0");
+
 /**
  * The local store's multipart uploads: `<root>/.multipart/<uploadId>/` holds `upload.json` (key and
- * content type) and one file per part named `<partNumber>.<etag>` (32 random hex digits, new for every
- * PUT), so listing needs no reads and a part is visible only once complete (written to a temp name,
- * flushed, then renamed).
+ * content type) and one file per part named `<partNumber>.<etag>.<crc32>` (the ETag 32 random hex
+ * digits, new for every PUT; the CRC-32 of the bytes as received, 8 hex digits), so listing needs no
+ * reads and a part is visible only once complete (written to a temp name, then renamed).
+ *
+ * A part is not flushed: until complete it is scratch the client still holds. Complete reads every
+ * part anyway to concatenate it and checks its CRC on the way; a part lost or changed on disk since
+ * its PUT (a power cut, a hand edit) fails complete naming the part, which the client sends again.
+ * The assembled object is flushed as any single PUT is (docs/adr/0027).
  */
 export class LocalMultipartUploads {
   private readonly dir: string;
@@ -80,13 +107,14 @@ export class LocalMultipartUploads {
     const temp = path.join(this.tempDir, `${randomUUID()}.part`);
     const meter = new PartMeter(sizeBytes);
     try {
-      await pipeline(body, meter, createWriteStream(temp, { flags: "wx", flush: true }));
+      // No flush: complete checks the CRC instead (see the class comment).
+      await pipeline(body, meter, createWriteStream(temp, { flags: "wx" }));
       if (meter.bytes !== sizeBytes) throw new UploadIncompleteError();
       const etag = randomBytes(16).toString("hex");
       const folder = this.folder(uploadId);
       // Aborted meanwhile: the part has nowhere to go.
       if (!(await this.describe(uploadId))) throw new UploadNotFoundError();
-      const file = path.join(folder, `${partNumber}.${etag}`);
+      const file = path.join(folder, `${partNumber}.${etag}.${hex8(meter.crc)}`);
       await rename(temp, file);
       // A part sent again replaces the earlier one: every PUT removes the versions older than its own,
       // and its own when a newer one is there, so racing PUTs of one part leave exactly the newest
@@ -95,11 +123,11 @@ export class LocalMultipartUploads {
       // Already replaced by a newer PUT of the same part: the last one wins, as on S3.
       if (!mine) return `"${etag}"`;
       for (const name of await readdir(folder)) {
-        const match = PART_FILE.exec(name);
-        if (!match || Number(match[1]) !== partNumber || match[2] === etag) continue;
+        const version = parsePartFile(name);
+        if (!version || version.partNumber !== partNumber || version.etag === etag) continue;
         const other = await stat(path.join(folder, name)).catch(nullWhenMissing);
         if (!other) continue;
-        const older = isNewer({ mtimeMs: mine.mtimeMs, etag }, { mtimeMs: other.mtimeMs, etag: match[2] ?? "" });
+        const older = isNewer({ mtimeMs: mine.mtimeMs, etag }, { mtimeMs: other.mtimeMs, etag: version.etag });
         await rm(older ? path.join(folder, name) : file, { force: true });
       }
       return `"${etag}"`;
@@ -116,13 +144,13 @@ export class LocalMultipartUploads {
     if (names === null) return null;
     const parts = new Map<number, UploadedPart & { mtimeMs: number }>();
     for (const name of names) {
-      const match = PART_FILE.exec(name);
-      if (!match) continue;
+      const file = parsePartFile(name);
+      if (!file) continue;
       const stats = await stat(path.join(folder, name)).catch(nullWhenMissing);
       if (!stats) continue;
-      const partNumber = Number(match[1]);
+      const partNumber = file.partNumber;
       const earlier = parts.get(partNumber);
-      const version = { mtimeMs: stats.mtimeMs, etag: match[2] ?? "" };
+      const version = { mtimeMs: stats.mtimeMs, etag: file.etag };
       if (earlier && !isNewer(version, { mtimeMs: earlier.mtimeMs, etag: earlier.etag.replace(/"/g, "") })) continue;
       parts.set(partNumber, { partNumber, etag: `"${version.etag}"`, sizeBytes: stats.size, mtimeMs: stats.mtimeMs });
     }
@@ -133,25 +161,46 @@ export class LocalMultipartUploads {
 
   /**
    * The parts, in order, as one stream (never buffered whole). Checks every named part first: a
-   * missing part or another ETag is a MultipartPartMismatchError and nothing changes.
+   * missing part or another ETag is a MultipartPartMismatchError and nothing changes. Each part's
+   * bytes are checked against its CRC-32 as they stream by: if any no longer match, the stream ends
+   * in a MultipartPartMismatchError naming those parts (read to the end, so it names them all) —
+   * the caller's temp file is discarded, the parts stay as they are.
    */
   async assemble(uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<Readable> {
     if (parts.length === 0) throw new MultipartPartMismatchError("no parts");
     const folder = this.folder(uploadId);
-    const files: string[] = [];
+    const stored = new Map<string, PartFile>();
+    for (const name of (await readdir(folder).catch(nullWhenMissing)) ?? []) {
+      const file = parsePartFile(name);
+      if (file) stored.set(`${file.partNumber}.${file.etag}`, file);
+    }
+    const files: (PartFile & { path: string })[] = [];
     let previous = 0;
     for (const part of parts) {
       if (part.partNumber <= previous) throw new MultipartPartMismatchError("parts must be in ascending order");
       previous = part.partNumber;
-      const md5 = part.etag.replace(/"/g, "").toLowerCase();
-      const file = path.join(folder, `${part.partNumber}.${md5}`);
-      if (!/^[0-9a-f]{32}$/.test(md5) || !(await stat(file).catch(nullWhenMissing))) {
+      const etag = part.etag.replace(/"/g, "").toLowerCase();
+      const file = stored.get(`${part.partNumber}.${etag}`);
+      if (!file || !(await stat(path.join(folder, file.name)).catch(nullWhenMissing))) {
         throw new MultipartPartMismatchError(`part ${part.partNumber} is missing or has another ETag`);
       }
-      files.push(file);
+      files.push({ ...file, path: path.join(folder, file.name) });
     }
     async function* chunks(): AsyncGenerator<Buffer> {
-      for (const file of files) for await (const chunk of createReadStream(file)) yield chunk as Buffer;
+      const changed: number[] = [];
+      for (const file of files) {
+        let crc = 0;
+        for await (const chunk of createReadStream(file.path)) {
+          const bytes = chunk as Buffer;
+          if (file.crc !== null) crc = crc32(bytes, crc);
+          // Past a changed part nothing more is written: the rest is only read for its CRC.
+          if (changed.length === 0) yield bytes;
+        }
+        if (file.crc !== null && crc !== file.crc) changed.push(file.partNumber);
+      }
+      if (changed.length > 0) {
+        throw new MultipartPartMismatchError(`the bytes of part ${changed.join(", ")} changed since the PUT`, changed);
+      }
     }
     return Readable.from(chunks());
   }

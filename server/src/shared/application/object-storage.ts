@@ -24,11 +24,15 @@ export interface UploadedPart {
 }
 
 /**
- * The store refused to assemble a multipart upload: a named part is missing, its ETag differs, or
- * the parts are too small. Nothing is lost: the parts stay, the upload can be completed again.
+ * The store refused to assemble a multipart upload: a named part is missing, its ETag differs, the
+ * parts are too small, or (`changedParts`) a part's bytes no longer match what its PUT received.
+ * Nothing is lost: the parts stay, the upload can be completed again (after re-sending changed parts).
  */
 export class MultipartPartMismatchError extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    readonly changedParts: readonly number[] = [],
+  ) {
     super(`The parts do not match the upload: ${reason}`);
     this.name = "MultipartPartMismatchError";
   }

@@ -15,6 +15,8 @@ import { backends, type Backend } from "../support/test-app.js";
 import { PASSWORD, uniqueEmail } from "../support/users.js";
 
 const MiB = 1024 ** 2;
+/** A browser page on another origin that the deployment allows. */
+const CONSOLE = "http://127.0.0.1:5173";
 
 interface Storage {
   name: string;
@@ -25,7 +27,7 @@ const storages: Storage[] = [
   {
     name: "local disk",
     start: async (sandbox, database) => {
-      const api = await startHttpApi(database, { LOCAL_STORAGE_DIR: path.join(sandbox, "objects") });
+      const api = await startHttpApi(database, { LOCAL_STORAGE_DIR: path.join(sandbox, "objects"), CORS_ORIGINS: CONSOLE });
       return { api, stop: () => api.close() };
     },
   },
@@ -140,6 +142,21 @@ describe.each(cases)("resumable multipart uploads over real HTTP, $label", ({ da
     expect((await alice.videos.get.query({ id: video.id })).status).toBe("UPLOADING");
     const { parts } = await alice.uploads.signParts.mutate({ uploadId: upload.uploadId, partNumbers: [1, 2, 3] });
     expect(parts.map((part) => part.method)).toEqual(["PUT", "PUT", "PUT"]);
+    if (storage.name === "local disk") {
+      // A browser on an allowed origin must be able to read the ETag it will name in complete.
+      const fromPage = await fetch(parts[0]!.url, {
+        method: "PUT",
+        headers: { ...parts[0]!.headers, origin: CONSOLE },
+        body: slice(upload.partSize, 1),
+      });
+      expect(fromPage.headers.get("access-control-allow-origin")).toBe(CONSOLE);
+      expect(
+        fromPage.headers
+          .get("access-control-expose-headers")
+          ?.split(",")
+          .map((name) => name.trim()),
+      ).toContain("ETag");
+    }
     const first = await put(parts[0]!, slice(upload.partSize, 1));
     expect(first.status).toBe(200);
     expect(first.headers.get("etag")).toMatch(/^"[0-9a-f]{32}"$/);

@@ -32,7 +32,17 @@ export function createHttpApp(container: Container, config: AppConfig, logger: L
     cors({
       origin: config.http.corsOrigins,
       credentials: true,
-      exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+      // ETag: a browser uploading parts to /files must read it for uploads.complete; Content-Range: a
+      // player on another origin range-reads /files media.
+      exposedHeaders: [
+        "X-Request-Id",
+        "Retry-After",
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+        "ETag",
+        "Content-Range",
+      ],
     }),
   );
   app.use(healthRoutes(container.getAll<HealthCheck>(HEALTH_CHECK)));

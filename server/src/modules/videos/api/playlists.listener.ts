@@ -8,7 +8,8 @@ import type { ServePlaylists } from "../application/serve-playlists.js";
 
 const PREFIX = "/play/";
 const VARIANT_FILE = /^([A-Z0-9]{1,16})\.m3u8$/;
-const STATUS_OF: Partial<Record<DomainError["kind"], number>> = { FORBIDDEN: 403, NOT_FOUND: 404 };
+/** A database or storage outage is a clear 503 a player retries, as on /trpc; anything else unknown is a 500. */
+const STATUS_OF: Partial<Record<DomainError["kind"], number>> = { FORBIDDEN: 403, NOT_FOUND: 404, UNAVAILABLE: 503 };
 
 /**
  * On every answer. The token is the credential, never a cookie: any origin may read a playlist, and
@@ -80,6 +81,7 @@ async function answer(
   } catch (error) {
     const status = error instanceof DomainError ? STATUS_OF[error.kind] : undefined;
     if (error instanceof DomainError && status) {
+      if (status >= 500) logger.warn("playlist unavailable", { errorCode: error.code });
       fail(req, res, status, error.code, error.message, logger);
     } else {
       const correlationId = randomUUID();

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, open, readdir, readFile, rm } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -257,6 +258,64 @@ describe.each(cases)("resumable multipart uploads over real HTTP, $label", ({ da
       httpStatus: 409,
     });
   });
+
+  it.runIf(storage.name === "local disk")(
+    "refuses to complete with a part changed on disk after its PUT, naming it; re-sent, the object is the exact bytes",
+    async () => {
+      const { video, upload } = await start("Changed part");
+      const { parts } = await alice.uploads.signParts.mutate({ uploadId: upload.uploadId, partNumbers: [1, 2, 3] });
+      for (const part of parts) expect((await put(part, slice(upload.partSize, part.partNumber))).status).toBe(200);
+      const listed = await alice.uploads.listParts.query({ uploadId: upload.uploadId });
+
+      // Part 2's file, `<partNumber>.<etag>.<crc32>` in its upload's folder: one byte changed, the size kept,
+      // as a part acknowledged before a power cut may come back.
+      const etag2 = listed.parts[1]!.etag.replace(/"/g, "");
+      const multipart = path.join(sandbox, "objects", ".multipart");
+      const found: string[] = [];
+      for (const folder of await readdir(multipart)) {
+        for (const name of await readdir(path.join(multipart, folder))) {
+          if (name.startsWith(`2.${etag2}.`)) found.push(path.join(multipart, folder, name));
+        }
+      }
+      expect(found).toHaveLength(1);
+      const handle = await open(found[0]!, "r+");
+      try {
+        const byte = Buffer.alloc(1);
+        await handle.read(byte, 0, 1, 12_345);
+        byte[0] = (byte[0] ?? 0) ^ 0x5a;
+        await handle.write(byte, 0, 1, 12_345);
+      } finally {
+        await handle.close();
+      }
+      const sameSizes = await alice.uploads.listParts.query({ uploadId: upload.uploadId });
+      expect(sameSizes.parts).toEqual(listed.parts);
+
+      const named = listed.parts.map(({ partNumber, etag }) => ({ partNumber, etag }));
+      const refused = await alice.uploads.complete.mutate({ uploadId: upload.uploadId, parts: named }).catch((error: unknown) => {
+        const data = (error as { data?: { errorCode?: string; httpStatus?: number; details?: unknown } }).data;
+        return { code: data?.errorCode, httpStatus: data?.httpStatus, details: data?.details, message: (error as Error).message };
+      });
+      expect(refused).toMatchObject({ code: "UPLOAD_PART_MISMATCH", httpStatus: 422, details: { changedParts: [2] } });
+      expect((refused as { message?: string }).message).toMatch(/send again: 2$/);
+      expect((await alice.videos.get.query({ id: video.id })).status).toBe("UPLOADING");
+      expect((await alice.uploads.listParts.query({ uploadId: upload.uploadId })).parts).toHaveLength(3);
+
+      const again = await alice.uploads.signParts.mutate({ uploadId: upload.uploadId, partNumbers: [2] });
+      const resent = await put(again.parts[0]!, slice(upload.partSize, 2));
+      expect(resent.status).toBe(200);
+      expect(resent.headers.get("etag")).not.toBe(listed.parts[1]!.etag);
+      const all = await alice.uploads.listParts.query({ uploadId: upload.uploadId });
+      const done = await alice.uploads.complete.mutate({
+        uploadId: upload.uploadId,
+        parts: all.parts.map(({ partNumber, etag }) => ({ partNumber, etag })),
+      });
+      expect(done).toMatchObject({ status: "UPLOADED", source: { sizeBytes: file.byteLength } });
+      const { url } = await alice.videos.downloadUrl.query({ id: video.id, kind: "source" });
+      const downloaded = Buffer.from(await (await fetch(url)).arrayBuffer());
+      const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+      expect(sha256(downloaded)).toBe(sha256(file));
+    },
+  );
 
   it("of two concurrent completes exactly one wins; the video is UPLOADED once", async () => {
     const { video, upload } = await start("Race");

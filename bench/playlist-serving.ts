@@ -10,17 +10,17 @@
  * token, as one viewer's player would: the master fetch counts its view once, then the in-process
  * LRU answers. Rounds are interleaved and ratios taken within a round.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
-import { REPO_ROOT, startChildApi, type ChildApi } from "./lib/child-api.js";
+import { startChildApi, type ChildApi } from "./lib/child-api.js";
 import { BENCH_ENV } from "./lib/in-process-api.js";
 import type { LoadResult } from "./lib/load-generator.js";
 import { benchCommand, machineFacts, progress, table } from "./lib/markdown.js";
 import { load, median, pin } from "./lib/pinned-processes.js";
 import { createScratchDatabase, serverVersion, withClient } from "./lib/scratch-db.js";
 import { registerUser, TrpcHttp } from "./lib/trpc-http.js";
+import { startListeningChild } from "./lib/listening-child.js";
 
 const flag = (name: string, fallback: number) => {
   const index = process.argv.indexOf(name);
@@ -87,30 +87,9 @@ async function seedRenditions(databaseUrl: string, videoId: string): Promise<voi
 async function startStaticBaseline(bodies: Record<string, string>, dir: string): Promise<Server> {
   const file = path.join(dir, "bodies.json");
   await writeFile(file, JSON.stringify(bodies));
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/lib/baselines/static-playlist.ts", file], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`static baseline exited ${code}: ${output}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const pid = child.pid ?? 0;
-  await pin(pid, SERVER_CORE);
-  return {
-    url,
-    pid,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
+  const server = await startListeningChild("bench/lib/baselines/static-playlist.ts", [file], "static baseline");
+  await pin(server.pid, SERVER_CORE);
+  return { url: server.url, pid: server.pid, stop: server.stop };
 }
 
 async function main(): Promise<void> {

@@ -14,7 +14,6 @@
  * (e.g. `--only trpc,miss`) runs just those variants and skips the transaction count: for trying a
  * change quickly, not for the record.
  */
-import { spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -28,6 +27,7 @@ import { summarizeProfile } from "./lib/profile-summary.js";
 import { createScratchDatabase, serverVersion, withClient } from "./lib/scratch-db.js";
 import { BENCH_ENV } from "./lib/in-process-api.js";
 import { registerUser, TrpcHttp } from "./lib/trpc-http.js";
+import { startListeningChild } from "./lib/listening-child.js";
 
 const flag = (name: string, fallback: number) => {
   const index = process.argv.indexOf(name);
@@ -83,30 +83,9 @@ interface Variant {
 }
 
 async function startBaseline(variant: Exclude<ServerName, "reelbase">, databaseUrl: string): Promise<Server> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/lib/baselines/servers.ts", variant, "0", databaseUrl], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`${variant} exited ${code}: ${output}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const pid = child.pid ?? 0;
-  await pin(pid, SERVER_CORE);
-  return {
-    url,
-    pid,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
+  const server = await startListeningChild("bench/lib/baselines/servers.ts", [variant, "0", databaseUrl], variant);
+  await pin(server.pid, SERVER_CORE);
+  return { url: server.url, pid: server.pid, stop: server.stop };
 }
 
 async function startReelbase(

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routerProcedures } from "../../server/src/openapi/procedures.js";
 import { ErrorCodes } from "../../server/src/shared/domain/error-codes.js";
@@ -42,6 +43,14 @@ describe("the OpenAPI document and the /docs page", () => {
     expect(document.openapi).toMatch(/^3\.1\.\d+$/);
     expect(document.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     expect(String((document.info as Json).description)).toContain("?batch=1");
+  });
+
+  it("states the client's version as info.version: the published client's semver is the API's (docs/adr/0028-api-evolution.md)", () => {
+    const client = JSON.parse(readFileSync(new URL("../../client/package.json", import.meta.url), "utf8")) as { version: string };
+    expect(
+      (document.info as Json).version,
+      "bump API_VERSION in server/src/http/app.ts together with client/package.json's version",
+    ).toBe(client.version);
   });
 
   it("serves /docs as HTML whose every asset is same-origin, loads with the right type, under a CSP without inline scripts", async () => {

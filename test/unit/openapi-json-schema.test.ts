@@ -55,7 +55,7 @@ describe("zod schemas in the OpenAPI document", () => {
   it("reads each procedure's access from its base procedure, and none from a bare one", () => {
     const probe = router({ open: publicProcedure.query(() => 1) });
     expect(routerProcedures(probe)).toEqual([
-      { path: "open", type: "query", inputs: [], output: undefined, access: { kind: "public" } },
+      { path: "open", type: "query", inputs: [], output: undefined, access: { kind: "public" }, deprecated: null },
     ]);
     const accesses = new Map(routerProcedures(appRouter).map(({ path, access }) => [path, access]));
     expect(accesses.get("videos.get")).toEqual({ kind: "caller", scope: "videos:read" });

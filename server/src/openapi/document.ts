@@ -1,5 +1,5 @@
 import type { AnyTRPCRouter } from "@trpc/server";
-import type { ProcedureAccess } from "../trpc/init.js";
+import type { ProcedureAccess, ProcedureDeprecation } from "../trpc/init.js";
 import { ERROR_RESPONSES, errorCodeSchema, errorResponseSchema } from "./errors.js";
 import { registerSchema, type JsonSchema, type SchemaComponents } from "./json-schema.js";
 import { acceptsAbsentInput, routerProcedures, type ProcedureInfo } from "./procedures.js";
@@ -101,6 +101,10 @@ function operation(procedure: ProcedureInfo, tag: string, schemas: SchemaCompone
     "x-trpc-type": type,
     security: security(procedure.access),
   };
+  if (procedure.deprecated) {
+    result.deprecated = true;
+    result.description = `${deprecationDescription(procedure.deprecated)}\n\n${String(result.description)}`;
+  }
   if (input && type === "mutation") {
     result.requestBody = { required, content: { "application/json": { schema: input } } };
   } else if (input) {
@@ -192,4 +196,10 @@ function accessDescription(access: ProcedureAccess | null): string {
     default:
       return "Credentials as the procedure requires.";
   }
+}
+
+/** Leads the operation's description: since when, what to call instead (docs/adr/0028-api-evolution.md). */
+function deprecationDescription({ since, use, reason }: ProcedureDeprecation): string {
+  const instead = use ? ` Use \`${use}\` instead.` : "";
+  return `**Deprecated** since ${since}; it is removed in a later major release.${instead}${reason ? ` ${reason}` : ""}`;
 }

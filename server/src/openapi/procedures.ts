@@ -1,7 +1,7 @@
 import type { AnyTRPCRouter } from "@trpc/server";
 import { z } from "zod";
 import { API_KEY_SCOPES } from "../shared/domain/roles.js";
-import type { ProcedureAccess } from "../trpc/init.js";
+import type { ProcedureAccess, ProcedureDeprecation } from "../trpc/init.js";
 
 export type ProcedureType = "query" | "mutation" | "subscription";
 
@@ -15,6 +15,8 @@ export interface ProcedureInfo {
   output: unknown;
   /** From the base procedure's meta (trpc/init.ts); null for one built on something else. */
   access: ProcedureAccess | null;
+  /** From `meta.deprecated` (trpc/init.ts, docs/adr/0028-api-evolution.md); null while it is current. */
+  deprecated: ProcedureDeprecation | null;
 }
 
 interface ProcedureDef {
@@ -28,13 +30,20 @@ const accessSchema: z.ZodType<ProcedureAccess> = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("admin") }),
 ]);
 
+const deprecationSchema: z.ZodType<ProcedureDeprecation> = z.object({
+  since: z.string(),
+  use: z.string().optional(),
+  reason: z.string().optional(),
+});
+
 /** Every procedure, in the router's order, from its flat record: a procedure added tomorrow is listed with no line here. */
 export function routerProcedures(router: AnyTRPCRouter): ProcedureInfo[] {
   const procedures = router._def.procedures as Record<string, ProcedureDef>;
   return Object.entries(procedures).map(([path, procedure]) => {
     const { type, inputs = [], output, meta } = procedure._def;
     const access = accessSchema.safeParse(isRecord(meta) ? meta.access : undefined);
-    return { path, type, inputs, output, access: access.success ? access.data : null };
+    const deprecated = isRecord(meta) && meta.deprecated !== undefined ? deprecationSchema.parse(meta.deprecated) : null;
+    return { path, type, inputs, output, access: access.success ? access.data : null, deprecated };
   });
 }
 

@@ -18,7 +18,28 @@ export const createCallerFactory = t.createCallerFactory;
 export type ProcedureAccess =
   { kind: "public" } | { kind: "caller"; scope: ApiKeyScope | null } | { kind: "session" } | { kind: "admin" };
 
-const access = (value: ProcedureAccess) => ({ access: value });
+/**
+ * A procedure kept for its callers while they move to `use` (docs/adr/0028-api-evolution.md): set with
+ * `.meta({ deprecated: { since: "1.4.0", use: "videos.other" } })`, with a `@deprecated` JSDoc on its
+ * router key for the typed client. The OpenAPI document marks the operation `deprecated: true`; it is
+ * removed in a later major release of the client, not before.
+ */
+export interface ProcedureDeprecation {
+  /** The client release (client/package.json) that first shipped the deprecation. */
+  since: string;
+  /** The procedure path to call instead, if there is one. */
+  use?: string;
+  /** Why, or what else to do, in a sentence. */
+  reason?: string;
+}
+
+/** The meta of every procedure (tRPC merges each `.meta()` into the base procedure's). */
+export interface ProcedureMeta {
+  access?: ProcedureAccess;
+  deprecated?: ProcedureDeprecation;
+}
+
+const access = (value: ProcedureAccess): ProcedureMeta => ({ access: value });
 
 /**
  * Cross-cutting concerns, one named middleware a file in ./middlewares/, composed here and nowhere

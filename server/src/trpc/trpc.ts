@@ -3,12 +3,16 @@ import { DomainError } from "../shared/domain/domain-error.js";
 import { currentRequestContext } from "../shared/request-context.js";
 import type { Context } from "./context.js";
 import { detailsOf, errorCodeOf, fieldErrorsOf } from "./error-mapping.js";
+import type { ProcedureMeta } from "./init.js";
+
+/** Every procedure's meta is a ProcedureMeta (init.ts): its access, and its deprecation if any. */
+const withMeta = initTRPC.context<Context>().meta<ProcedureMeta>();
 
 /**
  * The one tRPC instance. Kept apart from init.ts so the middlewares in ./middlewares/ can be built
  * on it while init.ts composes them into the base procedures.
  */
-export const t = initTRPC.context<Context>().create({
+export const t = withMeta.create({
   errorFormatter({ shape, error, ctx }) {
     const expose = ctx?.exposeErrorDetails ?? false;
     const internal = error.code === "INTERNAL_SERVER_ERROR";

@@ -265,7 +265,8 @@ ${machineFacts({ "parts per round": `${PARTS} × ${mib(partBytes)} MiB (${PARALL
 Setup: the API as a child process (\`node --import tsx server/src/main.ts\`, NODE_ENV=production, embedded PGlite,
 local storage, rate limits off) and two baselines, each a child process running \`bench/lib/file-sink-server.ts\`:
 a plain \`node:http\` server that pipes each PUT body into a new file under the API's storage folder (same disk),
-one of them flushing it (\`flush: true\`, an fsync) before answering as the API does. This process is the client:
+one of them flushing it (\`flush: true\`, an fsync) before answering, as the API did with each part before
+docs/adr/0027 (now it flushes only the assembled object at complete). This process is the client:
 it PUTs the same random ${mib(partBytes)} MiB body ${PARTS} times per round to each target (keep-alive, ${PARALLEL} in flight,
 \`node:http\`). The API's round is one upload session: uploads.create for ${PARTS * 8} MiB (the part size is the API's
 own, 8 MiB), uploads.signParts for every part, then the timed PUTs to the signed part URLs; afterwards uploads.listParts

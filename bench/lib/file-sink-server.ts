@@ -1,7 +1,8 @@
 /**
  * The baseline of bench/multipart-upload.ts: a plain node:http server that streams each PUT body to a
  * file, answering 200 once the file is closed. Nothing else: no signature, no cap, no hash, no
- * rename. With --fsync the file is flushed to disk before the answer, as the API does with a part.
+ * rename. With --fsync the file is flushed to disk before the answer, as the API did with a part before
+ * docs/adr/0027.
  *
  *   node --import tsx bench/lib/file-sink-server.ts <dir> [--fsync]
  *

@@ -78,3 +78,13 @@ export function deprecationsIn(name: string, source: string): Deprecation[] {
     service.dispose();
   }
 }
+
+/**
+ * The procedure paths whose access (`client.<path>`) is struck through, for a `client` declared by
+ * `header` (lines of TypeScript, e.g. `declare const client: ReelbaseClient;` and its import).
+ */
+export function struckThroughPaths(name: string, header: readonly string[], paths: readonly string[]): string[] {
+  const snippet = [...header, ...paths.map((path, index) => `export const p${index} = client.${path};`)].join("\n");
+  const struck = new Set(deprecationsIn(name, snippet).map(({ line }) => paths[line - header.length - 1]));
+  return paths.filter((path) => struck.has(path));
+}

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument } from "../../server/src/openapi/document.js";
 import { routerProcedures } from "../../server/src/openapi/procedures.js";
 import { deprecationFixtureRouter } from "../fixtures/deprecation-router.js";
-import { deprecationsIn } from "../support/deprecations.js";
+import { deprecationsIn, struckThroughPaths } from "../support/deprecations.js";
 import { inline, inputOf, operationsOf, responseSchema, type Json, type OpenApiDocument } from "../support/openapi.js";
 
 /**
@@ -57,6 +57,17 @@ describe("deprecating a procedure or a field", () => {
     const data = inline(document, (((success.properties as Json).result as Json).properties as Json).data) as Json;
     expect((data.properties as Json).legacyText).toMatchObject({ type: "string", deprecated: true });
     expect((data.properties as Json).text).not.toHaveProperty("deprecated");
+  });
+
+  it("finds the struck-through procedures of a client by path, as the surface test does for appRouter", () => {
+    const header = [
+      'import type { TRPCClient } from "@trpc/client";',
+      'import type { DeprecationFixtureRouter } from "./deprecation-router.js";',
+      "declare const client: TRPCClient<DeprecationFixtureRouter>;",
+    ];
+    expect(struckThroughPaths("deprecation-paths-snippet.ts", header, ["clips.list", "clips.search", "echo"])).toEqual([
+      "clips.search",
+    ]);
   });
 
   it("carries the router key's @deprecated into createTRPCClient's types: the deprecated call is struck through, the others are not", () => {

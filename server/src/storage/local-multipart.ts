@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -181,22 +181,27 @@ export class LocalMultipartUploads {
       previous = part.partNumber;
       const etag = part.etag.replace(/"/g, "").toLowerCase();
       const file = stored.get(`${part.partNumber}.${etag}`);
-      if (!file || !(await stat(path.join(folder, file.name)).catch(nullWhenMissing))) {
-        throw new MultipartPartMismatchError(`part ${part.partNumber} is missing or has another ETag`);
-      }
+      if (!file) throw new MultipartPartMismatchError(`part ${part.partNumber} is missing or has another ETag`);
       files.push({ ...file, path: path.join(folder, file.name) });
     }
+    // Every named part is opened before a byte is read: a PUT of the same part racing this complete
+    // replaces the file under its name, but an open file keeps the version that was named.
+    const handles = await openAll(files);
     async function* chunks(): AsyncGenerator<Buffer> {
       const changed: number[] = [];
-      for (const file of files) {
-        let crc = 0;
-        for await (const chunk of createReadStream(file.path)) {
-          const bytes = chunk as Buffer;
-          if (file.crc !== null) crc = crc32(bytes, crc);
-          // Past a changed part nothing more is written: the rest is only read for its CRC.
-          if (changed.length === 0) yield bytes;
+      try {
+        for (const [index, file] of files.entries()) {
+          let crc = 0;
+          for await (const chunk of handles[index]!.createReadStream({ autoClose: false, start: 0 })) {
+            const bytes = chunk as Buffer;
+            if (file.crc !== null) crc = crc32(bytes, crc);
+            // Past a changed part nothing more is written: the rest is only read for its CRC.
+            if (changed.length === 0) yield bytes;
+          }
+          if (file.crc !== null && crc !== file.crc) changed.push(file.partNumber);
         }
-        if (file.crc !== null && crc !== file.crc) changed.push(file.partNumber);
+      } finally {
+        await Promise.all(handles.map((handle) => handle.close()));
       }
       if (changed.length > 0) {
         throw new MultipartPartMismatchError(`the bytes of part ${changed.join(", ")} changed since the PUT`, changed);
@@ -226,4 +231,15 @@ export class UploadNotFoundError extends Error {
     super("No such multipart upload");
     this.name = "UploadNotFoundError";
   }
+}
+
+/** Opens every part, or none: a part gone since the listing (replaced by a newer PUT) is a mismatch, not a 500. */
+async function openAll(files: readonly (PartFile & { path: string })[]): Promise<FileHandle[]> {
+  const opened = await Promise.allSettled(files.map((file) => open(file.path, "r")));
+  const handles = opened.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const failed = opened.findIndex((result) => result.status === "rejected");
+  if (failed < 0) return handles;
+  await Promise.all(handles.map((handle) => handle.close()));
+  nullWhenMissing((opened[failed] as PromiseRejectedResult).reason);
+  throw new MultipartPartMismatchError(`part ${files[failed]!.partNumber} is missing or has another ETag`);
 }

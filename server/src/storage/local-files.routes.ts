@@ -6,7 +6,7 @@ import type { Logger } from "../shared/application/logger.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import { readFileUrlClaims, type FileUrlClaims } from "./file-url-signer.js";
 import { partClaimKey, UploadIncompleteError, UploadTooLargeError, type LocalDiskStorage } from "./local-disk.storage.js";
-import { UploadNotFoundError } from "./local-multipart.js";
+import { PART_STREAM_BUFFER, UploadNotFoundError } from "./local-multipart.js";
 import { isValidObjectKey } from "./storage-keys.js";
 
 type FileErrorCode =
@@ -141,7 +141,7 @@ async function receivePart(
     return;
   }
   try {
-    const etag = await storage.receivePart(part.uploadId, part.partNumber, detachedBody(req), part.sizeBytes);
+    const etag = await storage.receivePart(part.uploadId, part.partNumber, detachedBody(req, PART_STREAM_BUFFER), part.sizeBytes);
     res.status(200).set("ETag", etag).json({ partNumber: part.partNumber, etag });
   } catch (error) {
     if (error instanceof UploadNotFoundError) fail(res, 404, "FILE_UPLOAD_NOT_FOUND", "No such upload (completed or aborted)");
@@ -247,8 +247,8 @@ class ClientAbortError extends Error {
  * anything fails; given `req` itself that would take the socket down before the 413 or 507 is
  * written. A client abort still reaches the pipeline, as an error on the PassThrough.
  */
-function detachedBody(req: Request): Readable {
-  const body = new PassThrough();
+function detachedBody(req: Request, highWaterMark?: number): Readable {
+  const body = new PassThrough(highWaterMark ? { highWaterMark } : {});
   req.on("error", () => body.destroy(new ClientAbortError()));
   req.on("close", () => {
     if (!req.complete) body.destroy(new ClientAbortError());

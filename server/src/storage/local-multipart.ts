@@ -28,11 +28,18 @@ export function newLocalUploadId(): string {
  * of the API's CPU on a part upload (docs/benchmarks.md, local multipart); zlib's CRC-32 is native
  * and several times faster, and the ETag only has to name the stored version of a part.
  */
+/**
+ * Buffering per stream of a part's pipeline. Node's default (16 KiB) is below one socket read
+ * (64 KiB), so every chunk crossed the mark: a pause and resume per chunk and one write call each.
+ * With room for several chunks the file stream writes what queued up in one writev.
+ */
+export const PART_STREAM_BUFFER = 1024 * 1024;
+
 class PartMeter extends Transform {
   bytes = 0;
   crc = 0;
   constructor(private readonly maxBytes: number) {
-    super();
+    super({ highWaterMark: PART_STREAM_BUFFER });
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
@@ -108,7 +115,7 @@ export class LocalMultipartUploads {
     const meter = new PartMeter(sizeBytes);
     try {
       // No flush: complete checks the CRC instead (see the class comment).
-      await pipeline(body, meter, createWriteStream(temp, { flags: "wx" }));
+      await pipeline(body, meter, createWriteStream(temp, { flags: "wx", highWaterMark: PART_STREAM_BUFFER }));
       if (meter.bytes !== sizeBytes) throw new UploadIncompleteError();
       const etag = randomBytes(16).toString("hex");
       const folder = this.folder(uploadId);

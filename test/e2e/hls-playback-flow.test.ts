@@ -8,7 +8,9 @@ import { createReelbaseClient, createTokenStore, type ReelbaseClient } from "../
 import { resolveMediaBinaries } from "../../server/src/media/media-binaries.js";
 import { uploadOverHttp, watchProgress } from "../support/http-processing.js";
 import { makeTestVideo } from "../support/media-fixtures.js";
-import { queueModes, type RunningApi } from "../support/queue-modes.js";
+import { startHttpApi } from "../support/http-api.js";
+import { queueModes, type QueueMode, type RunningApi } from "../support/queue-modes.js";
+import { S3RVER_CREDENTIALS, startS3rver } from "../support/s3-server.js";
 import { PASSWORD, uniqueEmail } from "../support/users.js";
 
 const E2E_TIMEOUT_MS = 180_000;
@@ -38,7 +40,31 @@ function urisOf(playlist: string): string[] {
   return [...maps, ...lines.filter((line) => line && !line.startsWith("#"))];
 }
 
-const modes = queueModes("rbhls");
+/** The embedded queue again, with the objects on an S3-protocol server: the encode reads a presigned GET. */
+const onS3: QueueMode = {
+  name: "the embedded queue and S3 (s3rver)",
+  available: true,
+  start: async (sandbox) => {
+    const s3 = await startS3rver(path.join(sandbox, "s3"), "reelbase-hls");
+    const api = await startHttpApi("pglite", {
+      S3_BUCKET: "reelbase-hls",
+      S3_ENDPOINT: s3.url,
+      S3_FORCE_PATH_STYLE: "true",
+      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    });
+    return {
+      api,
+      workerOutput: null,
+      stop: async () => {
+        await api.close();
+        await s3.server.close();
+      },
+    };
+  },
+};
+
+const modes = [...queueModes("rbhls"), onS3];
 
 for (const mode of modes) {
   describe.runIf(mode.available)(`HLS playback through the client package with ${mode.name}`, () => {
@@ -100,6 +126,7 @@ for (const mode of modes) {
           const media = urisOf(await (await fetch(variantUrl)).text());
           expect(new Set(media.map((uri) => new URL(uri).pathname))).toEqual(new Set([new URL(rendition.mp4Url).pathname]));
           const download = await fetch(rendition.mp4Url, { headers: { range: "bytes=0-7" } });
+          expect(download.headers.get("content-range")).toMatch(/^bytes 0-7\//);
           expect(download.status).toBe(206);
           expect(
             Buffer.from(await download.arrayBuffer())

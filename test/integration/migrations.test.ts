@@ -22,6 +22,7 @@ const APP_TABLES = [
   "jobs",
   "outbox_events",
   "pending_object_deletions",
+  "playback_views",
   "refresh_tokens",
   "sessions",
   "stored_files",

@@ -8,6 +8,7 @@ ENV CI=true
 COPY package.json package-lock.json prisma.config.ts ./
 COPY server/package.json server/
 COPY client/package.json client/
+COPY console/package.json console/
 COPY prisma prisma/
 # The image's npm 10 would run dependencies' install scripts (npm 11 does not, and @prisma/engines'
 # tries to download a binary): install without scripts, then run the root postinstall ourselves.

@@ -2,6 +2,7 @@
 import { readdirSync } from "node:fs";
 import js from "@eslint/js";
 import { defineConfig, globalIgnores } from "eslint/config";
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 /**
@@ -167,4 +168,25 @@ export default defineConfig(
   },
 
   ...contextBlocks,
+
+  {
+    // The console is a client of the API like any other: it reaches the server only through @reelbase/client.
+    name: "reelbase/console",
+    files: ["console/src/**/*.{ts,tsx}"],
+    plugins: { "react-hooks": reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/server/**", "@reelbase/server/*", "@trpc/*"],
+              message: "The console uses the API through @reelbase/client only (types from RouterInputs/RouterOutputs).",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -7,6 +7,7 @@
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { ensureConsoleBuild } from "./console-build.mjs";
 import { ENTRIES, ensureBuild } from "./start-bundle.mjs";
 
 const entry = process.argv[2] ?? "main";
@@ -16,5 +17,7 @@ if (!Object.hasOwn(ENTRIES, entry)) {
 }
 // Stack traces in logs point at the TypeScript sources, as they did under tsx.
 process.setSourceMapsEnabled(true);
+// The API serves the console; a worker does not need it.
+if (entry === "main") await ensureConsoleBuild({ quiet: true });
 const { dir } = await ensureBuild();
 await import(pathToFileURL(path.join(dir, `${entry}.mjs`)).href);

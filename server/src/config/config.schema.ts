@@ -56,6 +56,8 @@ export const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   LOCAL_STORAGE_DIR: z.string().min(1).default("./data/objects"),
+  // The built web console served at / (npm install builds it there); a folder without index.html serves none.
+  CONSOLE_DIR: z.string().min(1).default("./console/dist"),
   UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(3600),
   // Unset: derived from JWT_SECRET (like local file URLs); set it to rotate playback tokens on their own.
   PLAYBACK_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),

@@ -15,6 +15,8 @@ export interface AppConfig {
     corsOrigins: string[];
     bodyLimit: string;
     shutdownTimeoutMs: number;
+    /** The built web console, served at `/` (docs/console.md). */
+    consoleDir: string;
   };
   log: { level: "error" | "warn" | "info" | "http" | "debug" | "silent" };
   metrics: MetricsConfig;
@@ -149,6 +151,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       corsOrigins: env.CORS_ORIGINS,
       bodyLimit: env.BODY_LIMIT,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      consoleDir: env.CONSOLE_DIR,
     },
     log: { level: env.LOG_LEVEL },
     metrics: { enabled: env.METRICS === "on", token: env.METRICS_TOKEN, port: env.METRICS_PORT },

@@ -11,6 +11,7 @@ import { appRouter } from "../trpc/app.router.js";
 import type { Context } from "../trpc/context.js";
 import { resolveFrom } from "../trpc/resolve-from.js";
 import { accessLogMiddleware } from "./access-log.middleware.js";
+import { consoleRoutes } from "./console.routes.js";
 import { healthRoutes } from "./health.routes.js";
 import { HTTP_ROUTES, type HttpRoutes } from "./http-routes.js";
 import { requestContextMiddleware } from "./request-context.middleware.js";
@@ -77,6 +78,7 @@ export function createHttpApp(container: Container, config: AppConfig, logger: L
       },
     }),
   );
+  app.use(consoleRoutes({ dir: config.http.consoleDir, storage: config.storage }));
   app.use((_req, res) => {
     res.status(404).json({ error: { message: "Not found", errorCode: "NOT_FOUND", correlationId: res.locals.correlationId } });
   });

@@ -1,0 +1,23 @@
+import { isReelbaseError } from "@reelbase/client";
+
+export interface ShownError {
+  message: string;
+  code: string | undefined;
+  correlationId: string | undefined;
+  retryAfterSeconds: number | undefined;
+}
+
+/** What the page shows for a failed call: the server's message and the correlation id to quote. */
+export function describeError(error: unknown): ShownError {
+  if (isReelbaseError(error)) {
+    const data = error.data as Record<string, unknown> | undefined;
+    return {
+      message: error.message,
+      code: typeof data?.errorCode === "string" ? data.errorCode : undefined,
+      correlationId: typeof data?.correlationId === "string" ? data.correlationId : undefined,
+      retryAfterSeconds: typeof data?.retryAfterSeconds === "number" ? data.retryAfterSeconds : undefined,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { message: message || "Something went wrong", code: undefined, correlationId: undefined, retryAfterSeconds: undefined };
+}

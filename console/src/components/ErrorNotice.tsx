@@ -1,0 +1,18 @@
+import { describeError } from "../api/errors";
+
+/** A failed call as the user sees it: the server's message, and the correlation id support asks for. */
+export function ErrorNotice({ error }: { error: unknown }) {
+  if (!error) return null;
+  const shown = describeError(error);
+  return (
+    <div role="alert" className="error-notice">
+      <p className="error-message">{shown.message}</p>
+      {shown.retryAfterSeconds !== undefined && <p>Try again in {shown.retryAfterSeconds} s.</p>}
+      {shown.correlationId && (
+        <p className="error-correlation">
+          Correlation id: <code data-testid="correlation-id">{shown.correlationId}</code>
+        </p>
+      )}
+    </div>
+  );
+}

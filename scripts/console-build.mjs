@@ -1,0 +1,75 @@
+// @ts-check
+/**
+ * Builds the web console (console/ → console/dist, served by the API at /) unless the build there
+ * was made from the same sources. `npm install` runs it (postinstall) and `npm start` checks it, so
+ * the two-command quick start serves the console and an edit to its sources shows on the next start.
+ *
+ *   node scripts/console-build.mjs [--force]
+ *
+ * Plain JavaScript on purpose, like start-bundle.mjs: it runs before anything compiles TypeScript.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const CONSOLE = path.join(REPO_ROOT, "console");
+const OUT_DIR = path.join(CONSOLE, "dist");
+const STAMP = path.join(OUT_DIR, "build-stamp.json");
+/** What goes into the bundle: the console, the client it imports from source, the server's error codes. */
+const INPUTS = ["console/src", "console/index.html", "console/vite.config.ts", "console/package.json", "client/src"];
+const SINGLE_FILES = ["server/src/shared/domain/error-codes.ts", "package-lock.json"];
+
+/** A digest of every input's path, size and modification time (content is not read: this runs on every start). */
+export function inputsDigest() {
+  const hash = createHash("sha256");
+  const files = [...SINGLE_FILES];
+  for (const input of INPUTS) {
+    const absolute = path.join(REPO_ROOT, input);
+    if (!existsSync(absolute)) continue;
+    if (statSync(absolute).isFile()) {
+      files.push(input);
+      continue;
+    }
+    for (const entry of readdirSync(absolute, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) files.push(path.relative(REPO_ROOT, path.join(entry.parentPath, entry.name)));
+    }
+  }
+  for (const file of files.sort()) {
+    const stats = statSync(path.join(REPO_ROOT, file), { throwIfNoEntry: false });
+    hash.update(`${file}\0${stats?.size ?? -1}\0${stats?.mtimeMs ?? -1}\n`);
+  }
+  return hash.digest("hex");
+}
+
+/** @param {string} digest */
+function isCurrent(digest) {
+  try {
+    return existsSync(path.join(OUT_DIR, "index.html")) && JSON.parse(readFileSync(STAMP, "utf8")).digest === digest;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds when the sources changed since the last build. Returns whether it built.
+ * @param {{ force?: boolean, quiet?: boolean }} [options]
+ */
+export async function ensureConsoleBuild(options = {}) {
+  const digest = inputsDigest();
+  if (!options.force && isCurrent(digest)) return false;
+  const vite = await import("vite");
+  await vite.build({
+    configFile: path.join(CONSOLE, "vite.config.ts"),
+    logLevel: options.quiet ? "warn" : "info",
+  });
+  writeFileSync(STAMP, JSON.stringify({ digest, builtAt: new Date().toISOString() }));
+  return true;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const started = Date.now();
+  const built = await ensureConsoleBuild({ force: process.argv.includes("--force"), quiet: true });
+  console.log(built ? `console built into console/dist in ${Date.now() - started} ms` : "console build is current");
+}

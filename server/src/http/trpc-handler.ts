@@ -4,7 +4,7 @@ import { internal_exceptionHandler } from "@trpc/server/adapters/node-http";
 import { resolveResponse, type HTTPErrorHandler, type ResponseMetaFn } from "@trpc/server/http";
 import type { Request as ExpressRequest, Response as ExpressResponse, RequestHandler } from "express";
 import { NodeTrpcRequest } from "./trpc-node-request.js";
-import { answerSingleCall } from "./trpc-single-call.js";
+import { answerSingleCall, type SingleCallAnswer } from "./trpc-single-call.js";
 
 export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
   router: TRouter;
@@ -74,11 +74,7 @@ async function handle<TRouter extends AnyTRPCRouter>(
     responseMeta: options.responseMeta,
   });
   if (answer) {
-    res.statusCode = answer.status;
-    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    if ("body" in answer) res.end(answer.body);
-    else if ("frames" in answer) await writeFrames(answer.frames, res);
-    else await writeStream(answer.stream, res, abort.signal);
+    await writeAnswer(answer, res, abort.signal);
     return;
   }
   const response = await resolveResponse({
@@ -91,6 +87,15 @@ async function handle<TRouter extends AnyTRPCRouter>(
     ...(options.responseMeta ? { responseMeta: options.responseMeta } : {}),
   });
   await writeResponse(response, res, abort.signal);
+}
+
+/** An answer of answerSingleCall's, for the subscription listener ahead of express too. */
+export async function writeAnswer(answer: SingleCallAnswer, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  res.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  if ("body" in answer) res.end(answer.body);
+  else if ("frames" in answer) await writeFrames(answer.frames, res);
+  else await writeStream(answer.stream, res, signal);
 }
 
 async function writeResponse(response: Response, res: ServerResponse, signal: AbortSignal): Promise<void> {

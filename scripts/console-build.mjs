@@ -10,6 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -21,23 +22,26 @@ const STAMP = path.join(OUT_DIR, "build-stamp.json");
 const INPUTS = ["console/src", "console/index.html", "console/vite.config.ts", "console/package.json", "client/src"];
 const SINGLE_FILES = ["server/src/shared/domain/error-codes.ts", "package-lock.json"];
 
-/** A digest of every input's path, size and modification time (content is not read: this runs on every start). */
-export function inputsDigest() {
+/**
+ * A digest of every input's path, size and modification time (content is not read: this runs on every start).
+ * @param {string} [root] the checkout
+ */
+export function inputsDigest(root = REPO_ROOT) {
   const hash = createHash("sha256");
   const files = [...SINGLE_FILES];
   for (const input of INPUTS) {
-    const absolute = path.join(REPO_ROOT, input);
+    const absolute = path.join(root, input);
     if (!existsSync(absolute)) continue;
     if (statSync(absolute).isFile()) {
       files.push(input);
       continue;
     }
     for (const entry of readdirSync(absolute, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) files.push(path.relative(REPO_ROOT, path.join(entry.parentPath, entry.name)));
+      if (entry.isFile()) files.push(path.relative(root, path.join(entry.parentPath, entry.name)));
     }
   }
   for (const file of files.sort()) {
-    const stats = statSync(path.join(REPO_ROOT, file), { throwIfNoEntry: false });
+    const stats = statSync(path.join(root, file), { throwIfNoEntry: false });
     hash.update(`${file}\0${stats?.size ?? -1}\0${stats?.mtimeMs ?? -1}\n`);
   }
   return hash.digest("hex");
@@ -64,8 +68,24 @@ export async function ensureConsoleBuild(options = {}) {
     configFile: path.join(CONSOLE, "vite.config.ts"),
     logLevel: options.quiet ? "warn" : "info",
   });
+  precompressAssets(path.join(OUT_DIR, "assets"));
   writeFileSync(STAMP, JSON.stringify({ digest, builtAt: new Date().toISOString() }));
   return true;
+}
+
+/**
+ * Brotli and gzip copies next to each script and style sheet, compressed once at the highest levels
+ * here rather than on every request: the API serves them by the browser's Accept-Encoding.
+ * @param {string} dir
+ */
+function precompressAssets(dir) {
+  for (const name of readdirSync(dir)) {
+    if (!/\.(js|css|svg|json)$/.test(name)) continue;
+    const file = path.join(dir, name);
+    const body = readFileSync(file);
+    writeFileSync(`${file}.br`, brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+    writeFileSync(`${file}.gz`, gzipSync(body, { level: 9 }));
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

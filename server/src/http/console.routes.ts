@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import express, { type Router } from "express";
+import expressStaticGzip from "express-static-gzip";
 import helmet from "helmet";
 import type { StorageConfig } from "../config/config.js";
 
@@ -19,9 +20,15 @@ export function consoleRoutes(options: { dir: string; storage: StorageConfig }):
     res.setHeader("Cache-Control", "no-cache");
     res.sendFile(index);
   });
+  // File names carry a content hash, so a year's caching is safe; the .br/.gz copies the build wrote are preferred.
   router.use(
     "/assets",
-    express.static(path.join(dir, "assets"), { immutable: true, maxAge: "365d", index: false, fallthrough: true }),
+    expressStaticGzip(path.join(dir, "assets"), {
+      enableBrotli: true,
+      orderPreference: ["br", "gz"],
+      index: false,
+      serveStatic: { immutable: true, maxAge: "365d", index: false, fallthrough: true },
+    }),
   );
   return router;
 }

@@ -7,6 +7,7 @@ import { createAppContainer, type OpenedPlatform } from "./container.js";
 import { createHttpApp } from "./http/app.js";
 import { gracefulClose } from "./http/graceful-close.js";
 import { withLivenessProbe } from "./http/liveness.js";
+import { withSubscriptions } from "./http/subscriptions.listener.js";
 import { startHousekeeping } from "./housekeeping/start-housekeeping.js";
 import { startJobConsumer } from "./jobs-consumer.js";
 import { startIntegrations } from "./start-integrations.js";
@@ -47,8 +48,13 @@ export async function startApi(
       startIntegrations(container, lifecycle);
       await startHousekeeping(container, lifecycle);
     }
-    // HLS playlists ahead of express, like the liveness probe (docs/adr/0025).
-    const app = withPlaylists(createHttpApp(container, config, logger), container.get(ServePlaylists), logger);
+    // HLS playlists and subscription streams ahead of express, like the liveness probe (docs/adr/0025, 0029).
+    const app = withSubscriptions(
+      withPlaylists(createHttpApp(container, config, logger), container.get(ServePlaylists), logger),
+      container,
+      config,
+      logger,
+    );
     const server = createServer(withLivenessProbe(withMetricsEndpoint(app, container, config)));
     const graceful = gracefulClose(server);
     server.listen(config.http.port, config.http.host);

@@ -1,0 +1,16 @@
+/** Megabytes of 10^6 bytes, as file managers show sizes; one decimal below 10 MB so small files still move. */
+export function formatMegabytes(bytes: number): string {
+  const megabytes = bytes / 1_000_000;
+  return megabytes < 10 ? megabytes.toFixed(1) : megabytes.toFixed(0);
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return "—";
+  const whole = Math.round(seconds);
+  const minutes = Math.floor(whole / 60);
+  return `${minutes}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+export function formatDateTime(iso: string): string {
+  return new Date(iso).toLocaleString();
+}

@@ -1,4 +1,43 @@
-/** Placeholder until the API keys screen lands. */
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { client } from "../api/client";
+import { ApiKeyTable } from "../account/ApiKeyTable";
+import { CreateApiKeyForm } from "../account/CreateApiKeyForm";
+import { LiveStatus } from "../account/LiveStatus";
+import { ShownOnce } from "../account/ShownOnce";
+import { ErrorNotice } from "../components/ErrorNotice";
+
+/** Keys for scripts: created with scopes, the full key shown once, revoked when no longer needed. */
 export function ApiKeys(_props: { params: string[] }) {
-  return <h1>ApiKeys</h1>;
+  const keys = useQuery({ queryKey: ["apiKeys.list"], queryFn: () => client.apiKeys.list.query() });
+  // Only in this component's state: leaving the page forgets the key, as the server already has.
+  const [newKey, setNewKey] = useState<{ id: string; key: string } | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  return (
+    <>
+      <h1>API keys</h1>
+      <LiveStatus message={message} />
+      {newKey && <ShownOnce title="New API key" value={newKey.key} testId="new-api-key" />}
+      <CreateApiKeyForm
+        onCreated={(created, name) => {
+          setNewKey({ id: created.id, key: created.key });
+          setMessage(`Key "${name}" created. Copy it now: it will not be shown again.`);
+        }}
+      />
+      <section aria-labelledby="api-keys-list">
+        <h2 id="api-keys-list">Your keys</h2>
+        {keys.isPending && <p>Loading…</p>}
+        <ErrorNotice error={keys.error} />
+        {keys.data && (
+          <ApiKeyTable
+            keys={keys.data}
+            onRevoked={(key) => {
+              if (newKey?.id === key.id) setNewKey(null);
+              setMessage(`Key "${key.name}" revoked.`);
+            }}
+          />
+        )}
+      </section>
+    </>
+  );
 }

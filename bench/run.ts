@@ -34,6 +34,7 @@ const BENCHES = {
   "multipart-upload": "bench/multipart-upload.ts",
   "outbox-cost": "bench/outbox-cost.ts",
   "playlist-serving": "bench/playlist-serving.ts",
+  "console-load": "bench/console-load.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

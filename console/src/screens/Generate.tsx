@@ -43,7 +43,6 @@ export function Generate(_props: { params: string[] }) {
     onSuccess: ({ video, job }) => {
       idempotencyKey.current = null;
       queryClient.setQueryData(["videos.get", { id: video.id }], video);
-      void queryClient.invalidateQueries({ queryKey: ["credits.balance"] });
       void queryClient.invalidateQueries({ queryKey: ["videos.list"] });
       void queryClient.invalidateQueries({ queryKey: ["jobs.list", { videoId: job.videoId }] });
       navigate("videos", video.id);

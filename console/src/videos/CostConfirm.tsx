@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, type ReactNode } from "react";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { hrefTo } from "../router";
+import { creditsWord } from "./format";
 
 /** The price and the balance side by side, and whether the one covers the other. */
 export function CostSummary({ cost, balance }: { cost: number; balance: number | undefined }) {
@@ -8,15 +9,15 @@ export function CostSummary({ cost, balance }: { cost: number; balance: number |
   return (
     <div className="cost-summary">
       <p>
-        Cost: <strong data-testid="cost">{cost}</strong> credits
+        Cost: <strong data-testid="cost">{cost}</strong> {creditsWord(cost)}
       </p>
       <p>
-        Your balance: <strong data-testid="balance-before">{balance ?? "…"}</strong> credits
+        Your balance: <strong data-testid="balance-before">{balance ?? "…"}</strong> {creditsWord(balance)}
       </p>
       {balance !== undefined && (
         <p data-testid="affordability" className={affordable ? "affordable" : "not-affordable"}>
           {affordable ? (
-            `You can afford this: ${balance - cost} credits left after it.`
+            `You can afford this: ${balance - cost} ${creditsWord(balance - cost)} left after it.`
           ) : (
             <>
               Not enough credits: {cost - balance} more needed. <a href={hrefTo("credits")}>Credits</a>

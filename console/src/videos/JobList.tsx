@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { client } from "../api/client";
 import { ErrorNotice } from "../components/ErrorNotice";
-import { formatDateTime } from "./format";
+import { creditsWord, formatDateTime } from "./format";
 import { invalidateAfterJob } from "./job-queries";
 import { isActive, JobProgress, type Job } from "./JobProgress";
 import { QUALITY_LABELS } from "./pricing";
@@ -21,7 +21,7 @@ function JobRow({ job }: { job: Job }) {
         </strong>
         <span className="muted">
           {" "}
-          · run {job.run} · {job.creditsCharged} credits · {formatDateTime(job.createdAt)}
+          · run {job.run} · {job.creditsCharged} {creditsWord(job.creditsCharged)} · {formatDateTime(job.createdAt)}
         </span>
       </p>
       <JobProgress job={job} />
@@ -36,7 +36,9 @@ function JobRow({ job }: { job: Job }) {
             <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending}>
               Retry job
             </button>
-            <span className="muted">a new run, charged {job.creditsCharged} credits again</span>
+            <span className="muted">
+              a new run, charged {job.creditsCharged} {creditsWord(job.creditsCharged)} again
+            </span>
           </>
         )}
       </div>

@@ -3,6 +3,7 @@ import { useId, useState } from "react";
 import { client } from "../api/client";
 import { CostConfirm } from "./CostConfirm";
 import type { Video } from "./browser-upload";
+import { creditsWord } from "./format";
 import { invalidateAfterJob } from "./job-queries";
 import type { Job } from "./JobProgress";
 import {
@@ -88,7 +89,8 @@ export function ProcessPanel({
         >
           {QUALITIES.map((option) => (
             <option key={option} value={option} disabled={!choosable.includes(option)}>
-              {QUALITY_LABELS[option]} · {transcodeCost(source.durationSeconds, option)} credits
+              {QUALITY_LABELS[option]} · {transcodeCost(source.durationSeconds, option)}{" "}
+              {creditsWord(transcodeCost(source.durationSeconds, option))}
               {!isAllowedFor(option, tier) ? " (Premium only)" : covered.has(option) ? " (made or on its way)" : ""}
             </option>
           ))}
@@ -138,7 +140,7 @@ export function ProcessPanel({
           <ul data-testid="ladder-rungs">
             {rungs.map((rung) => (
               <li key={rung.quality}>
-                {QUALITY_LABELS[rung.quality]}: {rung.cost} credits
+                {QUALITY_LABELS[rung.quality]}: {rung.cost} {creditsWord(rung.cost)}
               </li>
             ))}
           </ul>

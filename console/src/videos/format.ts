@@ -14,3 +14,7 @@ export function formatDuration(seconds: number | null): string {
 export function formatDateTime(iso: string): string {
   return new Date(iso).toLocaleString();
 }
+
+export function creditsWord(amount: number | undefined): string {
+  return amount === 1 ? "credit" : "credits";
+}

@@ -48,7 +48,6 @@ export function ApiKeyTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked: (k
                   <button
                     type="button"
                     className="danger"
-                    aria-label={`Revoke ${key.name}`}
                     disabled={revoke.isPending}
                     onClick={() => {
                       if (window.confirm(`Revoke the key "${key.name}"? Programs using it will be refused at once.`)) {

@@ -5,6 +5,8 @@ export interface ShownError {
   code: string | undefined;
   correlationId: string | undefined;
   retryAfterSeconds: number | undefined;
+  /** Which input fields were refused and why ("" for the input as a whole), from a VALIDATION_FAILED. */
+  fieldErrors: [field: string, messages: string[]][];
 }
 
 /** What the page shows for a failed call: the server's message and the correlation id to quote. */
@@ -16,8 +18,22 @@ export function describeError(error: unknown): ShownError {
       code: typeof data?.errorCode === "string" ? data.errorCode : undefined,
       correlationId: typeof data?.correlationId === "string" ? data.correlationId : undefined,
       retryAfterSeconds: typeof data?.retryAfterSeconds === "number" ? data.retryAfterSeconds : undefined,
+      fieldErrors: fieldErrorsOf(data?.fieldErrors),
     };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { message: message || "Something went wrong", code: undefined, correlationId: undefined, retryAfterSeconds: undefined };
+  return {
+    message: message || "Something went wrong",
+    code: undefined,
+    correlationId: undefined,
+    retryAfterSeconds: undefined,
+    fieldErrors: [],
+  };
+}
+
+function fieldErrorsOf(value: unknown): [string, string[]][] {
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([field, messages]): [string, string[]][] =>
+    Array.isArray(messages) ? [[field, messages.filter((message): message is string => typeof message === "string")]] : [],
+  );
 }

@@ -7,6 +7,16 @@ export function ErrorNotice({ error }: { error: unknown }) {
   return (
     <div role="alert" className="error-notice">
       <p className="error-message">{shown.message}</p>
+      {shown.fieldErrors.length > 0 && (
+        <ul className="field-errors">
+          {shown.fieldErrors.map(([field, messages]) => (
+            <li key={field}>
+              {field ? <strong>{field}: </strong> : null}
+              {messages.join("; ")}
+            </li>
+          ))}
+        </ul>
+      )}
       {shown.retryAfterSeconds !== undefined && <p>Try again in {shown.retryAfterSeconds} s.</p>}
       {shown.correlationId && (
         <p className="error-correlation">

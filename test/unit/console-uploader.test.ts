@@ -211,6 +211,22 @@ describe("console multipart uploader", () => {
     expectMonotonicToTotal(progress, size);
   });
 
+  it("adopts a session opened before a reload and sends only what listParts lacks", async () => {
+    const size = 3 * PART_SIZE;
+    const server = fakeServer(size);
+    server.store(1, PART_SIZE);
+    // A listed part of another size is not this file's part: it is sent again.
+    server.store(2, PART_SIZE - 1);
+    const transport = fakeTransport(server, () => "ok");
+    const { upload } = uploader(size, server, transport);
+
+    upload.adopt({ uploadId: "upload-1", partSize: PART_SIZE, partCount: 3 });
+    await upload.resume();
+
+    expect(transport.sent.map((send) => send.partNumber)).toEqual([2, 3]);
+    expect(server.calls.completed[0]?.map((part) => part.partNumber)).toEqual([1, 2, 3]);
+  });
+
   it("does not retry a part the storage refuses for its bytes (413): the upload stalls at once", async () => {
     const size = PART_SIZE + 1;
     const server = fakeServer(size);

@@ -4,8 +4,9 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { client } from "../api/client";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { navigate } from "../router";
-import { browserUpload, type Video } from "../videos/browser-upload";
+import { browserUpload, isSessionGone, type Video } from "../videos/browser-upload";
 import { formatMegabytes } from "../videos/format";
+import { forgetUpload, isSameFile, savedUploadFor } from "../videos/saved-uploads";
 import { UploadCancelledError, UploadStalledError, type MultipartUpload, type UploadProgress } from "../videos/uploader";
 
 type Phase = "idle" | "creating" | "sending" | "stalled" | "done";
@@ -28,6 +29,8 @@ export function Upload({ params }: { params: string[] }) {
   const uploadRef = useRef<MultipartUpload<Blob, Video> | null>(null);
   const mountedRef = useRef(true);
 
+  // Read once: the entry changes as this page uploads, and the note is about an earlier page.
+  const [interrupted] = useState(() => (existingId ? savedUploadFor(existingId) : null));
   const existing = useQuery({
     queryKey: ["videos.get", { id: existingId }],
     queryFn: () => client.videos.get.query({ id: existingId ?? "" }),
@@ -56,6 +59,7 @@ export function Upload({ params }: { params: string[] }) {
     try {
       const video = await run(upload);
       uploadRef.current = null;
+      forgetUpload(video.id);
       setPhase("done");
       queryClient.setQueryData(["videos.get", { id: video.id }], video);
       void queryClient.invalidateQueries({ queryKey: ["videos.list"] });
@@ -68,6 +72,7 @@ export function Upload({ params }: { params: string[] }) {
       } else {
         // A refusal of the session or of the file (e.g. not a video): the next try opens a new session.
         uploadRef.current = null;
+        if (videoIdRef.current) forgetUpload(videoIdRef.current);
         setPhase("idle");
       }
       void queryClient.invalidateQueries({ queryKey: ["videos.list"] });
@@ -93,8 +98,25 @@ export function Upload({ params }: { params: string[] }) {
       setPhase("idle");
       return;
     }
-    const upload = browserUpload(file, videoIdRef.current, setProgress);
+    const videoId = videoIdRef.current;
+    const upload = browserUpload(file, videoId, setProgress);
     uploadRef.current = upload;
+    const saved = savedUploadFor(videoId);
+    if (saved && isSameFile(saved, file)) {
+      upload.adopt(saved);
+      await send(async (it) => {
+        try {
+          return await it.resume();
+        } catch (caught) {
+          if (!isSessionGone(caught)) throw caught;
+          forgetUpload(videoId);
+          const fresh = browserUpload(file, videoId, setProgress);
+          uploadRef.current = fresh;
+          return fresh.start();
+        }
+      }, upload);
+      return;
+    }
     await send((it) => it.start(), upload);
   }
 
@@ -108,6 +130,7 @@ export function Upload({ params }: { params: string[] }) {
     uploadRef.current = null;
     setPhase("idle");
     setProgress(null);
+    if (videoIdRef.current) forgetUpload(videoIdRef.current);
     try {
       await upload?.cancel();
       setError(null);
@@ -126,7 +149,13 @@ export function Upload({ params }: { params: string[] }) {
       <h1>Upload a video</h1>
       {existing.data && (
         <p className="muted">
-          To the draft <strong>{existing.data.title}</strong>.
+          To the video <strong>{existing.data.title}</strong>.
+        </p>
+      )}
+      {interrupted && (
+        <p className="notice" data-testid="interrupted-upload">
+          An upload of {interrupted.fileName} ({formatMegabytes(interrupted.fileSize)} MB) to this video was interrupted. Choose
+          the same file to send only what is missing.
         </p>
       )}
       <ErrorNotice error={existing.error} />

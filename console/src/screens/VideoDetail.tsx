@@ -88,6 +88,12 @@ export function VideoDetail({ params }: { params: string[] }) {
           <a href={hrefTo("upload", current.id)}>Upload a file to this video</a>
         </p>
       )}
+      {current.status === "UPLOADING" && (
+        <p>
+          <a href={hrefTo("upload", current.id)}>Resume the upload</a>{" "}
+          <span className="muted">(an upload that stopped; choose the same file again)</span>
+        </p>
+      )}
 
       <section aria-labelledby="processing-heading">
         <h2 id="processing-heading">Processing</h2>

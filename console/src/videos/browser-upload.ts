@@ -1,5 +1,6 @@
 import { ErrorCodes, errorCodeOf, isReelbaseError } from "@reelbase/client";
 import { client, type RouterOutputs } from "../api/client";
+import { saveUpload } from "./saved-uploads";
 import { MultipartUpload, type UploaderOptions } from "./uploader";
 import { xhrTransport } from "./xhr-transport";
 
@@ -12,11 +13,17 @@ const TRANSIENT: ReadonlySet<string | undefined> = new Set([
   ErrorCodes.STORAGE_UNAVAILABLE,
 ]);
 
+/** The saved session is gone on the server (completed, aborted, expired): start a new one. */
+export function isSessionGone(error: unknown): boolean {
+  const code = errorCodeOf(error);
+  return code === ErrorCodes.UPLOAD_SESSION_NOT_ACTIVE || code === ErrorCodes.UPLOAD_SESSION_NOT_FOUND;
+}
+
 function isRetryableApiError(error: unknown): boolean {
   return !isReelbaseError(error) || TRANSIENT.has(errorCodeOf(error));
 }
 
-/** The uploader wired to the API client and XHR, for one file to one video. */
+/** The uploader wired to the API client and XHR, for one file to one video; its session is saved for a resume after a reload. */
 export function browserUpload(
   file: File,
   videoId: string,
@@ -35,6 +42,7 @@ export function browserUpload(
       },
       transport: xhrTransport,
       onProgress,
+      onSession: (session) => saveUpload(videoId, file, session),
       isRetryableApiError,
     },
   );

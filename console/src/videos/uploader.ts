@@ -85,6 +85,12 @@ export class UploadCancelledError extends Error {
   }
 }
 
+export interface UploadSession {
+  uploadId: string;
+  partSize: number;
+  partCount: number;
+}
+
 export interface UploadProgress {
   /** Never goes down, so a retried part does not move the bar backwards. */
   sentBytes: number;
@@ -106,6 +112,8 @@ export interface UploaderOptions<Body, Result> {
   backoffMs?: (attempt: number) => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   onProgress?: (progress: UploadProgress) => void;
+  /** Called once the server opened the session: keep it to resume after a reload (see `adopt`). */
+  onSession?: (session: UploadSession) => void;
   /**
    * Whether a failed API call (signParts) is worth another try; by default every one is. The
    * console says no to a refusal the server answered (an expired session stays expired).
@@ -142,7 +150,7 @@ function isRetryableSend(error: PartSendError): boolean {
 }
 
 export class MultipartUpload<Body, Result> {
-  private session: { uploadId: string; partSize: number; partCount: number } | null = null;
+  private session: UploadSession | null = null;
   private readonly etags = new Map<number, string | null>();
   private readonly inFlight = new Map<number, number>();
   private highWater = 0;
@@ -178,9 +186,21 @@ export class MultipartUpload<Body, Result> {
   async start(): Promise<Result> {
     if (this.session) return this.resume();
     return this.run(async () => {
-      this.session = await this.options.api.create({ ...this.target, sizeBytes: this.source.size });
+      const { uploadId, partSize, partCount } = await this.options.api.create({ ...this.target, sizeBytes: this.source.size });
+      this.session = { uploadId, partSize, partCount };
+      this.options.onSession?.(this.session);
       this.emit();
     });
+  }
+
+  /**
+   * Carries on a session opened earlier (by a page since reloaded) for the same file; `resume()`
+   * then sends what the server lacks.
+   */
+  adopt(session: UploadSession): void {
+    if (this.running) throw new Error("This upload is already running");
+    this.session = session;
+    this.etags.clear();
   }
 
   /** Asks the server what it holds (the browser may have lost answers), sends only the rest, then completes. */
@@ -210,7 +230,7 @@ export class MultipartUpload<Body, Result> {
     }
   }
 
-  private get activeSession(): { uploadId: string; partSize: number; partCount: number } {
+  private get activeSession(): UploadSession {
     if (!this.session) throw new Error("No upload session");
     return this.session;
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -13,12 +13,15 @@ import {
   runAxe,
   type TestPage,
 } from "../support/browser.js";
+import { makeTestVideo } from "../support/media-fixtures.js";
 import { PASSWORD, uniqueEmail } from "../support/users.js";
 
 /** Where console/src/api/client.ts keeps the session. */
 const SESSION_KEY = "reelbase.console.session";
 /** A lazily loaded chunk of hls.js, as Vite names it after the package. */
 const HLS_CHUNK = /\/assets\/[^/?]*hls[^/?]*\.js(\?|$)/i;
+/** Upload, process and play a 2 s clip on two cores, every step bounded. */
+const FLOW_TIMEOUT_MS = 150_000;
 
 interface PageStorage {
   getItem(key: string): string | null;
@@ -29,6 +32,50 @@ interface Session {
   accessToken: string;
   refreshToken: string;
   accessTokenExpiresAt: string;
+}
+
+interface ProgressSample {
+  value: number;
+  max: number;
+}
+
+/**
+ * Records every value a `<progress aria-label=…>` takes from now on, in the page (the console
+ * navigates by hash, so the document and the record outlive the screen). A MutationObserver sees
+ * each change, even a bar that fills and leaves within one poll interval.
+ */
+async function recordProgress(page: Page, label: string): Promise<void> {
+  await page.evaluate((ariaLabel) => {
+    // The project's lib has no DOM types; these are the members used, in the page.
+    interface Bar {
+      value: number;
+      max: number;
+    }
+    const win = globalThis as unknown as {
+      document: { querySelector(selector: string): Bar | null };
+      MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
+      __progress?: Record<string, ProgressSample[]>;
+    };
+    const samples: ProgressSample[] = [];
+    win.__progress = { ...win.__progress, [ariaLabel]: samples };
+    new win.MutationObserver(() => {
+      const bar = win.document.querySelector(`progress[aria-label="${ariaLabel}"]`);
+      const last = samples.at(-1);
+      if (bar && (last?.value !== bar.value || last.max !== bar.max)) samples.push({ value: bar.value, max: bar.max });
+    }).observe(win.document, { subtree: true, childList: true, attributes: true });
+  }, label);
+}
+
+function recordedProgress(page: Page, label: string): Promise<ProgressSample[]> {
+  return page.evaluate(
+    (ariaLabel) => (globalThis as unknown as { __progress?: Record<string, ProgressSample[]> }).__progress?.[ariaLabel] ?? [],
+    label,
+  );
+}
+
+/** Where the console is, as "#/videos/<id>". */
+function routeOf(page: Page): string {
+  return new URL(page.url()).hash;
 }
 
 /**
@@ -154,6 +201,112 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
     await page.getByRole("heading", { name: "Videos" }).waitFor({ timeout: 15_000 });
     await page.getByTestId("balance").waitFor({ timeout: 15_000 });
     await expectAccessible(page, "the video list");
+  });
+
+  it(
+    "uploads a real file with byte progress, processes it after the cost confirm, and plays it with a quality menu; hls.js loads only on Play",
+    async () => {
+      const { page, requests } = await signedInPage("console-upload");
+      const file = await makeTestVideo(sandbox, { seconds: 2, width: 320, height: 180 });
+      const { size } = await stat(file);
+      await page.goto(`${api.url}/#/upload`);
+      await page.getByRole("heading", { name: "Upload a video" }).waitFor({ timeout: 15_000 });
+      await expectAccessible(page, "the upload page");
+      await page.getByLabel("Title").fill("Browser upload");
+      await page.getByLabel("Video file").setInputFiles(file);
+      await recordProgress(page, "Upload progress");
+      await page.getByRole("button", { name: "Upload", exact: true }).click();
+
+      await page.waitForURL(/#\/videos\/[^/]+$/, { timeout: 60_000 });
+      const uploaded = await recordedProgress(page, "Upload progress");
+      expect(uploaded.at(-1), `upload progress ${JSON.stringify(uploaded)}`).toEqual({ value: size, max: size });
+      const videoId = routeOf(page).split("/").at(-1) ?? "";
+      await page.getByRole("heading", { level: 1, name: "Browser upload" }).waitFor({ timeout: 15_000 });
+      await expect.poll(() => page.getByTestId("video-status").textContent(), { timeout: 30_000 }).toBe("UPLOADED");
+      expect(
+        requests.filter((url) => HLS_CHUNK.test(url)),
+        "no hls.js before Play",
+      ).toEqual([]);
+
+      await page.getByRole("button", { name: "Process", exact: true }).click({ timeout: 30_000 });
+      const cost = Number(await page.getByTestId("cost").textContent());
+      const before = Number(await page.getByTestId("balance-before").textContent());
+      expect(cost).toBeGreaterThan(0);
+      expect(before).toBeGreaterThanOrEqual(cost);
+      await expect(page.getByTestId("balance").textContent()).resolves.toBe(`${before} credits`);
+      await expectAccessible(page, "the video page with the cost confirm");
+      await recordProgress(page, "Job progress");
+      await page.getByRole("button", { name: "Confirm" }).click();
+
+      await expect.poll(() => page.getByTestId("video-status").textContent(), { timeout: 90_000 }).toBe("READY");
+      const job = await recordedProgress(page, "Job progress");
+      const values = new Set(job.map((sample) => sample.value));
+      expect(values.size >= 2 || values.has(100), `job progress ${JSON.stringify(job)}`).toBe(true);
+      await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 15_000 }).toBe(`${before - cost} credits`);
+      await expectAccessible(page, "the video page");
+
+      await page.getByRole("button", { name: "Play" }).click({ timeout: 15_000 });
+      const player = page.getByTestId("player");
+      await player.waitFor({ timeout: 15_000 });
+      await page.waitForFunction(
+        () => {
+          const video = (
+            globalThis as unknown as { document: { querySelector(s: string): { currentTime: number } | null } }
+          ).document.querySelector('video[data-testid="player"]');
+          return (video?.currentTime ?? 0) > 0.5;
+        },
+        undefined,
+        { timeout: 30_000, polling: 100 },
+      );
+      await expect.poll(() => page.getByLabel("Quality").locator("option").count(), { timeout: 15_000 }).toBeGreaterThan(1);
+      expect(requests.filter((url) => HLS_CHUNK.test(url)).length, "hls.js is fetched once Play is clicked").toBeGreaterThan(0);
+      expect(routeOf(page)).toBe(`#/videos/${videoId}`);
+    },
+    FLOW_TIMEOUT_MS,
+  );
+
+  it("creates an API key, shows it once, and the key reads the API over HTTP", async () => {
+    const { page } = await signedInPage("console-keys");
+    await page.goto(`${api.url}/#/keys`);
+    await page.getByRole("heading", { name: "API keys" }).waitFor({ timeout: 15_000 });
+    await expectAccessible(page, "the API keys page");
+    await page.getByLabel("Name", { exact: true }).fill("browser test");
+    await page.getByLabel("videos:read").check();
+    await page.getByRole("button", { name: "Create key" }).click();
+    const key = (await page.getByTestId("new-api-key").textContent({ timeout: 15_000 }))?.trim() ?? "";
+    expect(key.length).toBeGreaterThan(20);
+    await expectAccessible(page, "the API keys page with a new key");
+
+    // auth.* is for sessions only; videos.list is what a videos:read key is for.
+    const listed = await fetch(`${api.url}/trpc/videos.list?input=${encodeURIComponent(JSON.stringify({ limit: 1 }))}`, {
+      headers: { authorization: `ApiKey ${key}` },
+    });
+    expect(listed.status).toBe(200);
+
+    await page.getByRole("link", { name: "Videos", exact: true }).click();
+    await page.getByRole("heading", { name: "Videos" }).waitFor({ timeout: 15_000 });
+    await page.getByRole("link", { name: "API keys" }).click();
+    await page.getByRole("heading", { name: "API keys" }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByRole("rowheader", { name: "browser test" }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByTestId("new-api-key").count()).toBe(0);
+    expect(await page.content()).not.toContain(key);
+  });
+
+  it("generates a video from a script and lands on its page with the job", async () => {
+    const { page } = await signedInPage("console-generate");
+    await page.goto(`${api.url}/#/generate`);
+    await page.getByRole("heading", { name: "Generate a video" }).waitFor({ timeout: 15_000 });
+    await page.getByLabel("Title").fill("Generated in the browser");
+    await page.getByLabel("Script").fill("Hello from the console test. This is a short script.");
+    await page.getByRole("button", { name: "Generate" }).click({ timeout: 15_000 });
+    await page.waitForURL(/#\/videos\/[^/]+$/, { timeout: 30_000 });
+    await page.getByRole("heading", { level: 1, name: "Generated in the browser" }).waitFor({ timeout: 15_000 });
+    const job = page.getByTestId("job");
+    await job.first().waitFor({ timeout: 15_000 });
+    await expect(job.first().textContent()).resolves.toMatch(/Generation/);
+    // Not waited for: a cancel stops the render, which would otherwise take the CPU from the next tests.
+    const cancel = page.getByRole("button", { name: "Cancel job" });
+    if (await cancel.isVisible()) await cancel.click();
   });
 
   it("reports no uncaught exception in any page", () => {

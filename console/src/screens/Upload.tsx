@@ -1,6 +1,7 @@
 import "../videos/videos.css";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { isReelbaseError } from "@reelbase/client";
 import { client } from "../api/client";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { navigate } from "../router";
@@ -67,7 +68,8 @@ export function Upload({ params }: { params: string[] }) {
     } catch (caught) {
       if (caught instanceof UploadCancelledError) return;
       setError(caught);
-      if (caught instanceof UploadStalledError) {
+      // Retries ran out, or the API itself was out of reach (no answer at all): the session is still there to resume.
+      if (caught instanceof UploadStalledError || !isReelbaseError(caught)) {
         setPhase("stalled");
       } else {
         // A refusal of the session or of the file (e.g. not a video): the next try opens a new session.
@@ -203,7 +205,7 @@ export function Upload({ params }: { params: string[] }) {
             {progress && progress.partCount > 1 && (
               <span className="muted">
                 {" "}
-                · part {Math.min(progress.storedParts + 1, progress.partCount)} of {progress.partCount}
+                · {progress.storedParts} of {progress.partCount} parts stored
               </span>
             )}
           </p>

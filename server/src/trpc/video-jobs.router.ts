@@ -1,15 +1,24 @@
 import { z } from "zod";
 import { toJobDto } from "../modules/jobs/api/job.mapper.js";
-import { generateVideoInput, jobOutput, processLadderInput, processVideoInput } from "../modules/jobs/api/jobs.schemas.js";
+import {
+  generateVideoInput,
+  jobOutput,
+  processLadderInput,
+  processVideoInput,
+  quoteVideoInput,
+  quoteVideoOutput,
+} from "../modules/jobs/api/jobs.schemas.js";
 import { GenerateVideoUseCase } from "../modules/jobs/application/generate-video.use-case.js";
 import { ProcessLadderUseCase } from "../modules/jobs/application/process-ladder.use-case.js";
 import { ProcessVideoUseCase } from "../modules/jobs/application/process-video.use-case.js";
+import { QuoteVideoQuery } from "../modules/jobs/application/quote-video.query.js";
 import { toVideoDto } from "../modules/videos/api/video.mapper.js";
 import { videoOutput } from "../modules/videos/api/videos.schemas.js";
 import { GetVideoQuery } from "../modules/videos/application/get-video.query.js";
 import { router, scopedProcedure } from "./init.js";
 
 const writer = scopedProcedure("videos:write");
+const reader = scopedProcedure("videos:read");
 
 /**
  * The videos.* procedures the jobs context implements. They answer with both contexts' DTOs, so
@@ -28,6 +37,12 @@ export const videoJobsRouter = router({
     .mutation(async ({ ctx, input }) => ({
       jobs: (await ctx.resolve(ProcessLadderUseCase).execute(ctx.caller, input)).map(toJobDto),
     })),
+
+  /** The cost of processing the video, per quality and for the ladder, and the balance: shown before confirming. */
+  quote: reader
+    .input(quoteVideoInput)
+    .output(quoteVideoOutput)
+    .query(({ ctx, input }) => ctx.resolve(QuoteVideoQuery).execute(ctx.caller, input.id)),
 
   generate: writer
     .input(generateVideoInput)

@@ -10,6 +10,7 @@ import { JOB_PROCESSOR } from "./application/job-processor.js";
 import { JOB_REPOSITORY } from "./application/job.repository.js";
 import { ListJobsQuery } from "./application/list-jobs.query.js";
 import { ProcessLadderUseCase } from "./application/process-ladder.use-case.js";
+import { QuoteVideoQuery } from "./application/quote-video.query.js";
 import { ProcessVideoUseCase } from "./application/process-video.use-case.js";
 import { GenerateVideoUseCase } from "./application/generate-video.use-case.js";
 import { PaidJobs } from "./application/paid-jobs.js";
@@ -33,6 +34,7 @@ const useCases: Newable<object>[] = [
   PaidJobs,
   ProcessVideoUseCase,
   ProcessLadderUseCase,
+  QuoteVideoQuery,
   GenerateVideoUseCase,
   RetryJobUseCase,
   GetJobQuery,

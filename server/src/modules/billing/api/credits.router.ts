@@ -1,11 +1,17 @@
 import { router, userProcedure } from "../../../trpc/init.js";
 import { GetBalanceQuery } from "../application/get-balance.query.js";
 import { ListLedgerQuery } from "../application/list-ledger.query.js";
-import { balanceOutput, ledgerInput, ledgerOutput, toCreditEntryDto } from "./credits.schemas.js";
+import { GENERATION_COST, TRANSCODE_CREDITS_PER_MINUTE } from "../domain/credit-rules.js";
+import { balanceOutput, ledgerInput, ledgerOutput, pricesOutput, toCreditEntryDto } from "./credits.schemas.js";
 
 /** Session only: no API-key scope covers credits (docs/adr/0012). */
 export const creditsRouter = router({
   balance: userProcedure.output(balanceOutput).query(({ ctx }) => ctx.resolve(GetBalanceQuery).execute(ctx.caller)),
+
+  /** The price list: the same numbers the charges use. */
+  prices: userProcedure
+    .output(pricesOutput)
+    .query(() => ({ generation: GENERATION_COST, transcodePerMinute: { ...TRANSCODE_CREDITS_PER_MINUTE } })),
 
   ledger: userProcedure
     .input(ledgerInput)

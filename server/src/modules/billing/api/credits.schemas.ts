@@ -5,6 +5,13 @@ import { CREDIT_ENTRY_KINDS, type CreditEntry } from "../domain/credit-entry.js"
 
 export const balanceOutput = z.object({ balance: z.number().int().nonnegative() });
 
+export const pricesOutput = z.object({
+  generation: z.number().int().positive().describe("What videos.generate charges, whatever the script's length"),
+  transcodePerMinute: z
+    .object({ P360: z.number().int().positive(), P720: z.number().int().positive(), P1080: z.number().int().positive() })
+    .describe("What videos.process charges per started minute of the source (one minute at least); videos.quote prices a video"),
+});
+
 export const ledgerInput = z.object(pageInput);
 
 /** `amount` is signed: negative for a CHARGE, positive otherwise; `balanceAfter` = previous + amount. */

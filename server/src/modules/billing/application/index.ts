@@ -3,4 +3,4 @@
  * the ESLint layer rule refuses an import from another context past this file.
  */
 export { CREDIT_LEDGER, type CreditLedger } from "./credit-ledger.js";
-export { GENERATION_COST, transcodeCost } from "../domain/credit-rules.js";
+export { GENERATION_COST, TRANSCODE_CREDITS_PER_MINUTE, transcodeCost } from "../domain/credit-rules.js";

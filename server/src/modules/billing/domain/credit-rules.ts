@@ -7,7 +7,8 @@ import { BillingErrors } from "./billing.errors.js";
  */
 export type QualityName = "P360" | "P720" | "P1080";
 
-const CREDITS_PER_MINUTE: Record<QualityName, number> = { P360: 1, P720: 2, P1080: 4 };
+/** Per started minute of the source; the price list credits.prices publishes. */
+export const TRANSCODE_CREDITS_PER_MINUTE: Readonly<Record<QualityName, number>> = { P360: 1, P720: 2, P1080: 4 };
 
 /** A generation job costs the same whatever its length. */
 export const GENERATION_COST = 5;
@@ -22,7 +23,7 @@ export const MAX_BALANCE = 1_000_000_000;
 export function transcodeCost(durationSeconds: number, quality: QualityName): number {
   if (!Number.isFinite(durationSeconds) || durationSeconds < 0) throw BillingErrors.invalidDuration(durationSeconds);
   const minutes = Math.max(1, Math.ceil(durationSeconds / 60));
-  return minutes * CREDITS_PER_MINUTE[quality];
+  return minutes * TRANSCODE_CREDITS_PER_MINUTE[quality];
 }
 
 /** The grant at sign-up, by the tier the account starts with; a later tier change grants nothing. */

@@ -85,3 +85,29 @@ export const jobProgressOutput = z.object({
   progress: z.number().int().min(0).max(100),
   error: z.string().nullable(),
 });
+
+export const quoteVideoInput = z.object({ id: idSchema });
+
+const credits = z.number().int().nonnegative();
+
+export const quoteVideoOutput = z.object({
+  videoId: z.string(),
+  durationSeconds: z.number().nonnegative(),
+  balance: credits.describe("The caller's balance now"),
+  qualities: z.array(
+    z.object({
+      quality: qualitySchema,
+      cost: credits.describe("What videos.process charges for this quality now"),
+      allowedForTier: z.boolean(),
+      covered: z
+        .enum(["READY", "ACTIVE"])
+        .nullable()
+        .describe("READY: the rendition exists; ACTIVE: a job for it is queued or running; either way videos.process refuses it"),
+      inLadder: z.boolean().describe("Whether videos.processLadder (default maximum) would start this rung now"),
+    }),
+  ),
+  ladder: z.object({
+    qualities: z.array(qualitySchema).describe("The rungs videos.processLadder would start now, lowest first"),
+    cost: credits.describe("What those rungs charge together"),
+  }),
+});

@@ -34,6 +34,12 @@ export class VideoOutputs {
     return { storageKey: source.storageKey, probe: video.probe };
   }
 
+  /** The qualities the video has a rendition of. */
+  async renditionQualities(videoId: string): Promise<string[]> {
+    const files = await this.files.listByVideo(videoId);
+    return files.flatMap((file) => (file.kind === "RENDITION" && file.quality ? [file.quality] : []));
+  }
+
   /** Inside the unit of work that marks the job SUCCEEDED. */
   async record(videoId: string, outputs: JobOutputFile[]): Promise<void> {
     const createdAt = this.clock.now();

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyWebhook } from "../../client/src/index.js";
 import { IN_MEMORY_PGLITE } from "../../server/src/database/open-database.js";
 import { startApiProcess, type ApiProcess } from "../support/api-process.js";
 import {
@@ -14,6 +15,7 @@ import {
   type TestPage,
 } from "../support/browser.js";
 import { makeTestVideo } from "../support/media-fixtures.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
 import { PASSWORD, uniqueEmail } from "../support/users.js";
 
 /** Where console/src/api/client.ts keeps the session. */
@@ -86,10 +88,12 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
   let sandbox: string;
   let api: ApiProcess;
   let browser: Browser;
+  let receiver: WebhookReceiver;
   const pages: TestPage[] = [];
 
   beforeAll(async () => {
     sandbox = await mkdtemp(path.join(tmpdir(), "reelbase-console-e2e-"));
+    receiver = await startWebhookReceiver();
     [api, browser] = await Promise.all([
       startApiProcess({
         NODE_ENV: "test",
@@ -98,6 +102,8 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
         LOCAL_STORAGE_DIR: path.join(sandbox, "objects"),
         ARGON2_MEMORY_KIB: "1024",
         ARGON2_TIME_COST: "1",
+        // The test's receiver is on loopback, over plain http.
+        WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
       }),
       launchChromium(),
     ]);
@@ -106,6 +112,7 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await api?.kill();
+    await receiver?.close();
     if (sandbox) await rm(sandbox, { recursive: true, force: true });
   });
 
@@ -195,12 +202,20 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
     await expectAccessible(page, "the sign-up form");
   });
 
-  it("has no serious or critical axe violations on the signed-in screens", async () => {
+  it("has no serious or critical axe violations on the video list, credits and generate screens", async () => {
     const { page } = await signedInPage("console-axe");
     await page.goto(`${api.url}/#/videos`);
     await page.getByRole("heading", { name: "Videos" }).waitFor({ timeout: 15_000 });
     await page.getByTestId("balance").waitFor({ timeout: 15_000 });
     await expectAccessible(page, "the video list");
+    for (const [route, title] of [
+      ["credits", "Credits"],
+      ["generate", "Generate a video"],
+    ] as const) {
+      await page.goto(`${api.url}/#/${route}`);
+      await page.getByRole("heading", { level: 1, name: title }).waitFor({ timeout: 15_000 });
+      await expectAccessible(page, `#/${route}`);
+    }
   });
 
   it(
@@ -229,6 +244,7 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
       ).toEqual([]);
 
       await page.getByRole("button", { name: "Process", exact: true }).click({ timeout: 30_000 });
+      await expect.poll(() => page.getByTestId("balance-before").textContent(), { timeout: 15_000 }).toMatch(/^\d+$/);
       const cost = Number(await page.getByTestId("cost").textContent());
       const before = Number(await page.getByTestId("balance-before").textContent());
       expect(cost).toBeGreaterThan(0);
@@ -307,6 +323,37 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
     // Not waited for: a cancel stops the render, which would otherwise take the CPU from the next tests.
     const cancel = page.getByRole("button", { name: "Cancel job" });
     if (await cancel.isVisible()) await cancel.click();
+  });
+
+  it("creates a webhook, shows its secret once, and Send test and Redeliver reach the endpoint signed with it", async () => {
+    const { page } = await signedInPage("console-webhooks");
+    const url = `${receiver.url}/console-test`;
+    await page.goto(`${api.url}/#/webhooks`);
+    await page.getByRole("heading", { level: 1, name: "Webhooks" }).waitFor({ timeout: 15_000 });
+    await page.getByLabel("Endpoint URL").fill(url);
+    await page.getByLabel("video.ready").check();
+    await page.getByRole("button", { name: "Create webhook" }).click();
+    const secret = (await page.getByTestId("webhook-secret").textContent({ timeout: 15_000 }))?.trim() ?? "";
+    expect(secret).not.toBe("");
+    await expectAccessible(page, "the webhooks page with a new secret");
+
+    await page.getByRole("link", { name: "Open the new webhook" }).click();
+    await page.getByRole("button", { name: "Send test" }).waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("webhook-secret").count(), "the secret is shown only right after creation").toBe(0);
+    await page.getByRole("button", { name: "Send test" }).click({ timeout: 15_000 });
+    const fromConsole = (request: { path: string }) => request.path === "/console-test";
+    const [test] = await receiver.waitFor(fromConsole, 1, 30_000);
+    if (!test) throw new Error("no test delivery");
+    await expect(verifyWebhook(secret, test.headers, test.body)).resolves.toMatchObject({ type: "webhook.test" });
+    const deliveries = page.getByTestId("webhook-deliveries");
+    await expect.poll(() => deliveries.textContent(), { timeout: 30_000 }).toMatch(/SUCCEEDED/);
+    await expectAccessible(page, "a webhook with its delivery log");
+
+    await deliveries.getByRole("button", { name: "Redeliver" }).first().click();
+    const [, again] = await receiver.waitFor(fromConsole, 2, 30_000);
+    if (!again) throw new Error("no redelivery");
+    expect(again.headers["webhook-id"]).toBe(test.headers["webhook-id"]);
+    await expect(verifyWebhook(secret, again.headers, again.body)).resolves.toMatchObject({ type: "webhook.test" });
   });
 
   it("reports no uncaught exception in any page", () => {

@@ -66,6 +66,7 @@ describe.each(backends())("videos.quote and credits.prices on %s", (backend) => 
     expect(quote.ladder).toEqual({ qualities: ["P360"], cost: 2 });
     const prices = await caller.credits.prices();
     expect(prices.transcodePerMinute).toEqual({ P360: 1, P720: 2, P1080: 4 });
+    expect(prices.allowedQualities).toEqual(quote.qualities.filter((q) => q.allowedForTier).map((q) => q.quality));
     expect(quote.qualities.map((q) => 2 * prices.transcodePerMinute[q.quality])).toEqual([2, 4, 8]);
     const generated = await caller.videos.generate({ title: "Priced", script: "One line.", quality: "P360" });
     expect(generated.job.creditsCharged).toBe(prices.generation);

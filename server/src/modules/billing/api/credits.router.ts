@@ -1,3 +1,4 @@
+import { isAllowedFor, QUALITIES } from "../../../shared/domain/quality.js";
 import { router, userProcedure } from "../../../trpc/init.js";
 import { GetBalanceQuery } from "../application/get-balance.query.js";
 import { ListLedgerQuery } from "../application/list-ledger.query.js";
@@ -9,9 +10,11 @@ export const creditsRouter = router({
   balance: userProcedure.output(balanceOutput).query(({ ctx }) => ctx.resolve(GetBalanceQuery).execute(ctx.caller)),
 
   /** The price list: the same numbers the charges use. */
-  prices: userProcedure
-    .output(pricesOutput)
-    .query(() => ({ generation: GENERATION_COST, transcodePerMinute: { ...TRANSCODE_CREDITS_PER_MINUTE } })),
+  prices: userProcedure.output(pricesOutput).query(({ ctx }) => ({
+    generation: GENERATION_COST,
+    transcodePerMinute: { ...TRANSCODE_CREDITS_PER_MINUTE },
+    allowedQualities: QUALITIES.filter((quality) => isAllowedFor(quality, ctx.caller.tier)),
+  })),
 
   ledger: userProcedure
     .input(ledgerInput)

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { idSchema, isoDateTime, pageInput, pageOutput } from "../../../shared/api/schemas.js";
+import { QUALITIES } from "../../../shared/domain/quality.js";
 import { MAX_ADMIN_GRANT } from "../domain/credit-rules.js";
 import { CREDIT_ENTRY_KINDS, type CreditEntry } from "../domain/credit-entry.js";
 
@@ -10,6 +11,9 @@ export const pricesOutput = z.object({
   transcodePerMinute: z
     .object({ P360: z.number().int().positive(), P720: z.number().int().positive(), P1080: z.number().int().positive() })
     .describe("What videos.process charges per started minute of the source (one minute at least); videos.quote prices a video"),
+  allowedQualities: z
+    .array(z.enum(QUALITIES))
+    .describe("The qualities the caller's tier may ask for (videos.process, videos.generate), lowest first"),
 });
 
 export const ledgerInput = z.object(pageInput);

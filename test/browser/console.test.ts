@@ -20,6 +20,7 @@ import { PASSWORD, uniqueEmail } from "../support/users.js";
 
 /** Where console/src/api/client.ts keeps the session. */
 const SESSION_KEY = "reelbase.console.session";
+const ADMIN = { email: "console-admin@example.com", password: "console-admin-password" };
 /** A lazily loaded chunk of hls.js, as Vite names it after the package. */
 const HLS_CHUNK = /\/assets\/[^/?]*hls[^/?]*\.js(\?|$)/i;
 /** Upload, process and play a 2 s clip on two cores, every step bounded. */
@@ -104,6 +105,8 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
         ARGON2_TIME_COST: "1",
         // The test's receiver is on loopback, over plain http.
         WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+        BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+        BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
       }),
       launchChromium(),
     ]);
@@ -123,14 +126,22 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
   }
 
   /** A user made over HTTP, its session put where the console looks for it before the first script runs. */
-  async function signedInPage(label: string): Promise<TestPage & { session: Session }> {
-    const response = await fetch(`${api.url}/trpc/auth.register`, {
+  /** A new user made over HTTP, or the bootstrap admin signed in, as a session for signedInPage. */
+  async function sessionOf(who: string | { email: string; password: string }): Promise<Session> {
+    const [procedure, input] =
+      typeof who === "string" ? ["auth.register", { email: uniqueEmail(who), password: PASSWORD }] : ["auth.login", who];
+    const response = await fetch(`${api.url}/trpc/${procedure}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: uniqueEmail(label), password: PASSWORD }),
+      body: JSON.stringify(input),
     });
     expect(response.status).toBe(200);
-    const session = ((await response.json()) as { result: { data: Session } }).result.data;
+    return ((await response.json()) as { result: { data: Session } }).result.data;
+  }
+
+  /** A page whose console finds the session where it keeps one, before its first script runs. */
+  async function signedInPage(who: string | { email: string; password: string }): Promise<TestPage & { session: Session }> {
+    const session = await sessionOf(who);
     const opened = await open();
     // Only when absent: the console rotates the refresh token, and putting the first one back on a
     // reload would replay a used token.
@@ -161,6 +172,7 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
     await expect.poll(() => page.getByRole("heading", { name: "Videos" }).isVisible(), { timeout: 15_000 }).toBe(true);
     await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 15_000 }).toMatch(/^\d+ credits$/);
     await page.getByRole("button", { name: "Sign out" }).waitFor({ timeout: 5_000 });
+    expect(await page.getByRole("link", { name: "Admin" }).count(), "only admins see Admin").toBe(0);
 
     await page.reload();
     await page.getByRole("heading", { name: "Videos" }).waitFor({ timeout: 15_000 });
@@ -354,6 +366,15 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
     if (!again) throw new Error("no redelivery");
     expect(again.headers["webhook-id"]).toBe(test.headers["webhook-id"]);
     await expect(verifyWebhook(secret, again.headers, again.body)).resolves.toMatchObject({ type: "webhook.test" });
+  });
+
+  it("shows an admin the Admin link and screen, with no serious or critical axe violations", async () => {
+    const { page } = await signedInPage(ADMIN);
+    await page.goto(`${api.url}/#/videos`);
+    await page.getByRole("link", { name: "Admin" }).click({ timeout: 15_000 });
+    await page.getByRole("heading", { level: 1, name: "Admin" }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.locator("main").textContent(), { timeout: 15_000 }).toContain(ADMIN.email);
+    await expectAccessible(page, "#/admin");
   });
 
   it("reports no uncaught exception in any page", () => {

@@ -4,9 +4,9 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import { client, type RouterInputs } from "../api/client";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { navigate } from "../router";
-import { useBalance, useMe } from "../videos/balance";
+import { useBalance, usePrices } from "../videos/balance";
 import { CostSummary, isAffordable } from "../videos/CostConfirm";
-import { GENERATION_COST, highestFor, isAllowedFor, QUALITIES, QUALITY_LABELS, type Quality } from "../videos/pricing";
+import { QUALITIES, QUALITY_LABELS, type Quality } from "../videos/pricing";
 
 type GenerateInput = RouterInputs["videos"]["generate"];
 type Voice = NonNullable<GenerateInput["voice"]>;
@@ -27,7 +27,7 @@ const SCRIPT_MAX_LENGTH = 5000;
 export function Generate(_props: { params: string[] }) {
   const queryClient = useQueryClient();
   const ids = { title: useId(), script: useId(), quality: useId(), voice: useId(), scriptCount: useId() };
-  const me = useMe();
+  const prices = usePrices();
   const balance = useBalance();
   const [title, setTitle] = useState("");
   const [script, setScript] = useState("");
@@ -35,8 +35,9 @@ export function Generate(_props: { params: string[] }) {
   const [voice, setVoice] = useState<Voice>("en-us");
   // One key per request the user means: a retry after a lost answer is the same job, charged once.
   const idempotencyKey = useRef<string | null>(null);
-  const tier = me.data?.tier ?? "FREE";
-  const quality = chosenQuality ?? highestFor(tier);
+  const allowed: readonly Quality[] = prices.data?.allowedQualities ?? ["P360"];
+  const quality = chosenQuality ?? allowed[allowed.length - 1] ?? "P360";
+  const cost = prices.data?.generation;
 
   const generate = useMutation({
     mutationFn: (input: GenerateInput) => client.videos.generate.mutate(input),
@@ -63,7 +64,7 @@ export function Generate(_props: { params: string[] }) {
     generate.mutate({ title: title.trim(), script: script.trim(), quality, voice, idempotencyKey: idempotencyKey.current });
   }
 
-  const affordable = isAffordable(GENERATION_COST, balance.data?.balance);
+  const affordable = cost !== undefined && isAffordable(cost, balance.data?.balance);
   return (
     <>
       <h1>Generate a video</h1>
@@ -94,9 +95,9 @@ export function Generate(_props: { params: string[] }) {
         <label htmlFor={ids.quality}>Quality</label>
         <select id={ids.quality} value={quality} onChange={(event) => changed(setQuality)(event.target.value as Quality)}>
           {QUALITIES.map((option) => (
-            <option key={option} value={option} disabled={!isAllowedFor(option, tier)}>
+            <option key={option} value={option} disabled={!allowed.includes(option)}>
               {QUALITY_LABELS[option]}
-              {isAllowedFor(option, tier) ? "" : " (Premium only)"}
+              {allowed.includes(option) ? "" : " (Premium only)"}
             </option>
           ))}
         </select>
@@ -110,9 +111,9 @@ export function Generate(_props: { params: string[] }) {
           ))}
         </select>
 
-        <CostSummary cost={GENERATION_COST} balance={balance.data?.balance} />
+        {cost !== undefined && <CostSummary cost={cost} balance={balance.data?.balance} />}
         <p className="muted">A generated video costs the same whatever its length or quality.</p>
-        <ErrorNotice error={balance.error} />
+        <ErrorNotice error={balance.error ?? prices.error} />
         <ErrorNotice error={generate.error} />
         <div className="actions">
           <button type="submit" disabled={generate.isPending || !affordable} aria-busy={generate.isPending}>

@@ -97,7 +97,7 @@ export function VideoDetail({ params }: { params: string[] }) {
 
       <section aria-labelledby="processing-heading">
         <h2 id="processing-heading">Processing</h2>
-        <ProcessPanel video={current} jobs={jobItems} tier={me.data?.tier ?? "FREE"} balance={balance.data?.balance} />
+        <ProcessPanel video={current} balance={balance.data?.balance} />
         <ErrorNotice error={me.error} />
         <ErrorNotice error={balance.error} />
       </section>

@@ -1,59 +1,30 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { client } from "../api/client";
+import { ErrorNotice } from "../components/ErrorNotice";
 import { CostConfirm } from "./CostConfirm";
 import type { Video } from "./browser-upload";
 import { creditsWord } from "./format";
 import { invalidateAfterJob } from "./job-queries";
-import type { Job } from "./JobProgress";
-import {
-  coveredQualities,
-  isAllowedFor,
-  ladderQuote,
-  QUALITIES,
-  QUALITY_LABELS,
-  transcodeCost,
-  type Quality,
-  type Tier,
-} from "./pricing";
-
-interface Probed {
-  durationSeconds: number;
-  width: number;
-  height: number;
-}
-
-function probed(video: Video): Probed | null {
-  const { durationSeconds, width, height } = video;
-  return video.source && durationSeconds !== null && width !== null && height !== null
-    ? { durationSeconds, width, height }
-    : null;
-}
+import { QUALITIES, QUALITY_LABELS, type Quality } from "./pricing";
 
 type Asked = { kind: "process"; quality: Quality; key: string } | { kind: "ladder"; key: string };
 
 /**
  * videos.process (one quality) and videos.processLadder (every rung the source can fill), each
- * behind the cost panel. Prices are computed here the way the server charges (pricing.ts).
+ * behind the cost panel. The prices, the ladder's rungs and what is already covered come from
+ * videos.quote: the server's own rules, so the panel shows what the charge will take.
  */
-export function ProcessPanel({
-  video,
-  jobs,
-  tier,
-  balance,
-}: {
-  video: Video;
-  jobs: readonly Job[];
-  tier: Tier;
-  balance: number | undefined;
-}) {
+export function ProcessPanel({ video, balance }: { video: Video; balance: number | undefined }) {
   const queryClient = useQueryClient();
   const selectId = useId();
-  const source = probed(video);
-  const covered = coveredQualities(jobs);
-  const choosable = QUALITIES.filter((quality) => isAllowedFor(quality, tier) && !covered.has(quality));
+  const hasSource = video.source !== null && video.durationSeconds !== null;
+  const quote = useQuery({
+    queryKey: ["videos.quote", { id: video.id }],
+    queryFn: () => client.videos.quote.query({ id: video.id }),
+    enabled: hasSource,
+  });
   const [chosen, setChosen] = useState<Quality | null>(null);
-  const quality = chosen && choosable.includes(chosen) ? chosen : (choosable[0] ?? "P360");
   const [asked, setAsked] = useState<Asked | null>(null);
 
   const start = useMutation({
@@ -68,9 +39,15 @@ export function ProcessPanel({
     onSettled: () => invalidateAfterJob(queryClient, video.id),
   });
 
-  if (!source) return <p className="muted">Processing needs an uploaded source; this video has none yet.</p>;
+  if (!hasSource) return <p className="muted">Processing needs an uploaded source; this video has none yet.</p>;
+  if (!quote.data) return quote.error ? <ErrorNotice error={quote.error} /> : <p>Loading prices…</p>;
 
-  const rungs = ladderQuote(source, tier, covered);
+  const priced = quote.data.qualities;
+  const costOf = (quality: Quality): number => priced.find((option) => option.quality === quality)?.cost ?? 0;
+  const choosable = priced.filter((option) => option.allowedForTier && option.covered === null).map((option) => option.quality);
+  const quality = chosen && choosable.includes(chosen) ? chosen : (choosable[0] ?? "P360");
+  const rungs = priced.filter((option) => option.inLadder);
+  const minutes = Math.max(1, Math.ceil(quote.data.durationSeconds / 60));
   const ask = (request: { kind: "process"; quality: Quality } | { kind: "ladder" }) => {
     start.reset();
     // One key per confirm panel: a Confirm repeated after a lost answer starts the job once.
@@ -87,11 +64,10 @@ export function ProcessPanel({
           onChange={(event) => setChosen(event.target.value as Quality)}
           disabled={asked !== null}
         >
-          {QUALITIES.map((option) => (
-            <option key={option} value={option} disabled={!choosable.includes(option)}>
-              {QUALITY_LABELS[option]} · {transcodeCost(source.durationSeconds, option)}{" "}
-              {creditsWord(transcodeCost(source.durationSeconds, option))}
-              {!isAllowedFor(option, tier) ? " (Premium only)" : covered.has(option) ? " (made or on its way)" : ""}
+          {priced.map((option) => (
+            <option key={option.quality} value={option.quality} disabled={!choosable.includes(option.quality)}>
+              {QUALITY_LABELS[option.quality]} · {option.cost} {creditsWord(option.cost)}
+              {!option.allowedForTier ? " (Premium only)" : option.covered ? " (made or on its way)" : ""}
             </option>
           ))}
         </select>
@@ -115,7 +91,7 @@ export function ProcessPanel({
       {asked?.kind === "process" && (
         <CostConfirm
           heading={`Process at ${QUALITY_LABELS[asked.quality]}`}
-          cost={transcodeCost(source.durationSeconds, asked.quality)}
+          cost={costOf(asked.quality)}
           balance={balance}
           pending={start.isPending}
           error={start.error}
@@ -123,14 +99,14 @@ export function ProcessPanel({
           onCancel={() => setAsked(null)}
         >
           <p className="muted">
-            {Math.max(1, Math.ceil(source.durationSeconds / 60))} started minute(s) of source at {QUALITY_LABELS[asked.quality]}.
+            {minutes} started minute(s) of source at {QUALITY_LABELS[asked.quality]}.
           </p>
         </CostConfirm>
       )}
       {asked?.kind === "ladder" && (
         <CostConfirm
           heading="Order the ladder"
-          cost={rungs.reduce((sum, rung) => sum + rung.cost, 0)}
+          cost={quote.data.ladder.cost}
           balance={balance}
           pending={start.isPending}
           error={start.error}

@@ -6,6 +6,7 @@ export function invalidateAfterJob(queryClient: QueryClient, videoId: string): v
     ["videos.get", { id: videoId }],
     ["jobs.list", { videoId }],
     ["videos.playback", { id: videoId }],
+    ["videos.quote", { id: videoId }],
     ["videos.list"],
     ["credits.balance"],
   ]) {

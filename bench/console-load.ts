@@ -15,7 +15,7 @@
  * first video link takes focus, noticed by a MutationObserver installed before any script runs.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import type { BrowserContext, CDPSession, Page } from "playwright-core";
 import { startApiProcess } from "../test/support/api-process.js";
@@ -179,6 +179,8 @@ const encodings = (transfer: Transfer) =>
     .join(", ") || "—";
 
 async function main(): Promise<void> {
+  // machineFacts reads the load when it is called, at the end; the load the run started under is this.
+  const loadAtStart = loadavg();
   const sandbox = await mkdtemp(path.join(tmpdir(), "reelbase-bench-console-"));
   progress("starting the API (npm start, embedded defaults)");
   const api = await startApiProcess(
@@ -265,6 +267,8 @@ async function main(): Promise<void> {
         `Command: \`${benchCommand("console-load.ts")}\``,
         "",
         machineFacts({
+          "load average (1 / 5 min) at start": `${loadAtStart[0]?.toFixed(2)} / ${loadAtStart[1]?.toFixed(2)}`,
+          "load average (1 / 5 min) at the end": `${loadavg()[0]?.toFixed(2)} / ${loadavg()[1]?.toFixed(2)}`,
           browser: `Chromium ${version} (${CHROMIUM_PATH}), headless, 1280×800, no throttling; Accept-Encoding it sent: \`${first.cold.acceptEncoding ?? "?"}\``,
           setup: `\`npm start\` (NODE_ENV=production, embedded PGlite and local storage in fresh temp folders), one user with one video; ${ROUNDS} rounds, medians; each round a fresh browser context (cold HTTP cache), then a second page in it (warm)`,
         }),

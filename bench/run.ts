@@ -35,6 +35,7 @@ const BENCHES = {
   "outbox-cost": "bench/outbox-cost.ts",
   "playlist-serving": "bench/playlist-serving.ts",
   "console-load": "bench/console-load.ts",
+  "install-time": "bench/install-time.ts",
 } as const;
 type BenchName = keyof typeof BENCHES;
 

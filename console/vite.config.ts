@@ -26,5 +26,9 @@ export default defineConfig({
     // The report that bench/console-load.ts checks is the browser's own count; this is just the budget.
     chunkSizeWarningLimit: 600,
   },
-  server: { proxy: { "/trpc": "http://127.0.0.1:3000", "/files": "http://127.0.0.1:3000", "/play": "http://127.0.0.1:3000" } },
+  server: {
+    host: "127.0.0.1",
+    port: 5173,
+    proxy: { "/trpc": "http://127.0.0.1:3000", "/files": "http://127.0.0.1:3000", "/play": "http://127.0.0.1:3000" },
+  },
 });

@@ -5,6 +5,7 @@ import { resolveResponse, type HTTPErrorHandler, type ResponseMetaFn } from "@tr
 import type { Request as ExpressRequest, Response as ExpressResponse, RequestHandler } from "express";
 import { NodeTrpcRequest } from "./trpc-node-request.js";
 import { answerSingleCall, type SingleCallAnswer } from "./trpc-single-call.js";
+import { sseKeepAlive } from "./sse-keep-alive.js";
 
 export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
   router: TRouter;
@@ -118,14 +119,19 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
 async function writeFrames(frames: AsyncIterable<string | Buffer>, res: ServerResponse): Promise<void> {
   let first = true;
   try {
+    res.once("close", () => sseKeepAlive.delete(res));
     for await (const frame of frames) {
       if (res.destroyed) break;
       const written = res.write(frame);
-      if (first) keepSentHeadFlat(res);
+      if (first) {
+        keepSentHeadFlat(res);
+        sseKeepAlive.add(res);
+      }
       first = false;
       if (!written) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
     }
   } finally {
+    sseKeepAlive.delete(res);
     res.end();
   }
 }

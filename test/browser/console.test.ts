@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhook } from "../../client/src/index.js";
 import { IN_MEMORY_PGLITE } from "../../server/src/database/open-database.js";
 import { startApiProcess, type ApiProcess } from "../support/api-process.js";
@@ -119,13 +119,20 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
     if (sandbox) await rm(sandbox, { recursive: true, force: true });
   });
 
+  // Closed after each test (a video page keeps polling, a player keeps playing); their errors are kept for the last test.
+  let openNow: TestPage[] = [];
+  afterEach(async () => {
+    await Promise.all(openNow.map((opened) => opened.close().catch(() => undefined)));
+    openNow = [];
+  });
+
   async function open(): Promise<TestPage> {
     const opened = await openTestPage(browser);
     pages.push(opened);
+    openNow.push(opened);
     return opened;
   }
 
-  /** A user made over HTTP, its session put where the console looks for it before the first script runs. */
   /** A new user made over HTTP, or the bootstrap admin signed in, as a session for signedInPage. */
   async function sessionOf(who: string | { email: string; password: string }): Promise<Session> {
     const [procedure, input] =

@@ -13,21 +13,39 @@ export interface ChildApi {
   stop(): Promise<void>;
 }
 
+export interface ChildApiOptions {
+  /**
+   * `"sources"` (the default): `node --import tsx server/src/main.ts`. `"bundle"`: `node
+   * scripts/start.mjs main`, what `npm start` runs (the esbuild bundle from scripts/start-bundle.mjs,
+   * rebuilt first if a source changed). A bench that measures memory per object wants the bundle:
+   * tsx's transform keeps function names (`keepNames`), which adds a property dictionary to every
+   * closure and about 3 KiB per open SSE stream that the shipped server does not have. With the
+   * bundle a preloaded probe (`--import`) must be plain JavaScript: no tsx loader is registered.
+   */
+  from?: "sources" | "bundle";
+}
+
 /**
- * The API as a child process from its sources: `node --import tsx server/src/main.ts`. `npm start`
- * runs the same code from an esbuild bundle (scripts/start.mjs); the benches keep the sources so
- * that CPU profiles name our files and folders (bench/lib/profile-summary.ts), and so that a
- * preloaded probe may be TypeScript. The tsx CLI would put a second node process between us and the
- * server; with the loader in-process, the pid we sample is the server itself. Only the variables
- * given are passed (plus PATH and HOME).
+ * The API as a child process, by default from its sources: `node --import tsx server/src/main.ts`.
+ * `npm start` runs the same code from an esbuild bundle (scripts/start.mjs); most benches keep the
+ * sources so that CPU profiles name our files and folders (bench/lib/profile-summary.ts), and so
+ * that a preloaded probe may be TypeScript; `options.from` picks the bundle instead. The tsx CLI
+ * (or npm) would put a second node process between us and the server; with the loader in-process,
+ * and scripts/start.mjs importing the bundle in its own process, the pid we sample is the server
+ * itself. Only the variables given are passed (plus PATH and HOME).
  */
 export async function startChildApi(
   env: Record<string, string>,
   startTimeoutMs = 120_000,
   nodeArgs: readonly string[] = [],
+  options: ChildApiOptions = {},
 ): Promise<ChildApi> {
-  // After tsx, so a preloaded probe may be TypeScript too.
-  const child = spawn(process.execPath, ["--import", "tsx", ...nodeArgs, "server/src/main.ts"], {
+  const args =
+    options.from === "bundle"
+      ? [...nodeArgs, "scripts/start.mjs", "main"]
+      : // After tsx, so a preloaded probe may be TypeScript too.
+        ["--import", "tsx", ...nodeArgs, "server/src/main.ts"];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],

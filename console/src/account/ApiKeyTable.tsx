@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { client, type RouterOutputs } from "../api/client";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { formatDateTime } from "./format";
+import { TableScroll } from "../components/TableScroll";
 
 type ApiKey = RouterOutputs["apiKeys"]["list"][number];
 
@@ -18,51 +19,53 @@ export function ApiKeyTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked: (k
   return (
     <>
       <ErrorNotice error={revoke.error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Prefix</th>
-            <th scope="col">Scopes</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Revoked</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((key) => (
-            <tr key={key.id}>
-              <th scope="row">{key.name}</th>
-              <td>
-                <code>{key.prefix}</code>
-              </td>
-              <td>{key.scopes.join(", ")}</td>
-              <td>{formatDateTime(key.createdAt)}</td>
-              <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "Never"}</td>
-              <td>{key.revokedAt ? formatDateTime(key.revokedAt) : "No"}</td>
-              <td>
-                {!key.revokedAt && (
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={revoke.isPending}
-                    onClick={() => {
-                      if (window.confirm(`Revoke the key "${key.name}"? Programs using it will be refused at once.`)) {
-                        revoke.mutate(key.id);
-                      }
-                    }}
-                  >
-                    Revoke
-                  </button>
-                )}
-              </td>
+      <TableScroll label="API keys">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Prefix</th>
+              <th scope="col">Scopes</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Revoked</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {keys.map((key) => (
+              <tr key={key.id}>
+                <th scope="row">{key.name}</th>
+                <td>
+                  <code>{key.prefix}</code>
+                </td>
+                <td>{key.scopes.join(", ")}</td>
+                <td>{formatDateTime(key.createdAt)}</td>
+                <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "Never"}</td>
+                <td>{key.revokedAt ? formatDateTime(key.revokedAt) : "No"}</td>
+                <td>
+                  {!key.revokedAt && (
+                    <button
+                      type="button"
+                      className="danger"
+                      disabled={revoke.isPending}
+                      onClick={() => {
+                        if (window.confirm(`Revoke the key "${key.name}"? Programs using it will be refused at once.`)) {
+                          revoke.mutate(key.id);
+                        }
+                      }}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
     </>
   );
 }

@@ -3,6 +3,7 @@ import { client } from "../api/client";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { formatDateTime } from "./format";
 import { LoadMore } from "./LoadMore";
+import { TableScroll } from "../components/TableScroll";
 
 /** How often the log is read again while a delivery is still on its way. */
 const PENDING_POLL_MS = 2000;
@@ -35,57 +36,59 @@ export function DeliveryLog({ endpointId, onRedelivered }: { endpointId: string;
       <ErrorNotice error={redeliver.error} />
       {deliveries.data && items.length === 0 && <p className="muted">No deliveries yet. Send a test to see one.</p>}
       {items.length > 0 && (
-        <table data-testid="webhook-deliveries">
-          <thead>
-            <tr>
-              <th scope="col">Event</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="number">
-                Attempts
-              </th>
-              <th scope="col">Response</th>
-              <th scope="col">Time</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((delivery) => (
-              <tr key={delivery.id}>
-                <th scope="row">
-                  {delivery.eventType}
-                  <div className="muted">
-                    <code>{delivery.eventId}</code>
-                  </div>
+        <TableScroll label="Deliveries">
+          <table data-testid="webhook-deliveries">
+            <thead>
+              <tr>
+                <th scope="col">Event</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="number">
+                  Attempts
                 </th>
-                <td>
-                  <span className="status">{delivery.status}</span>
-                  {delivery.nextAttemptAt && delivery.status === "PENDING" && (
-                    <div className="muted">next try {formatDateTime(delivery.nextAttemptAt)}</div>
-                  )}
-                </td>
-                <td className="number">{delivery.attempts}</td>
-                <td>
-                  {delivery.lastStatus ?? "\u2014"}
-                  {delivery.lastDurationMs !== null && <span className="muted"> in {delivery.lastDurationMs} ms</span>}
-                  {delivery.lastError && <div className="muted">{delivery.lastError}</div>}
-                </td>
-                <td>{formatDateTime(delivery.updatedAt)}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="secondary"
-                    disabled={redeliver.isPending}
-                    onClick={() => redeliver.mutate(delivery.id)}
-                  >
-                    Redeliver
-                  </button>
-                </td>
+                <th scope="col">Response</th>
+                <th scope="col">Time</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {items.map((delivery) => (
+                <tr key={delivery.id}>
+                  <th scope="row">
+                    {delivery.eventType}
+                    <div className="muted">
+                      <code>{delivery.eventId}</code>
+                    </div>
+                  </th>
+                  <td>
+                    <span className="status">{delivery.status}</span>
+                    {delivery.nextAttemptAt && delivery.status === "PENDING" && (
+                      <div className="muted">next try {formatDateTime(delivery.nextAttemptAt)}</div>
+                    )}
+                  </td>
+                  <td className="number">{delivery.attempts}</td>
+                  <td>
+                    {delivery.lastStatus ?? "\u2014"}
+                    {delivery.lastDurationMs !== null && <span className="muted"> in {delivery.lastDurationMs} ms</span>}
+                    {delivery.lastError && <div className="muted">{delivery.lastError}</div>}
+                  </td>
+                  <td>{formatDateTime(delivery.updatedAt)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={redeliver.isPending}
+                      onClick={() => redeliver.mutate(delivery.id)}
+                    >
+                      Redeliver
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       <LoadMore
         hasMore={deliveries.hasNextPage}

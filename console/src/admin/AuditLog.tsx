@@ -8,6 +8,7 @@ import { hrefTo } from "../router";
 import { isAdminRefusal } from "./admin-refusal";
 import { AUDIT_ACTIONS, isAuditAction, type AuditAction } from "./admin-enums";
 import { auditListInput, type AuditFilter } from "./list-filters";
+import { TableScroll } from "../components/TableScroll";
 
 type AuditRecord = RouterOutputs["admin"]["audit"]["list"]["items"][number];
 
@@ -82,23 +83,25 @@ export function AuditLog() {
       <ErrorNotice error={audit.error} />
       {audit.data && items.length === 0 && <p className="muted">No audit entries match.</p>}
       {items.length > 0 && (
-        <table data-testid="audit-log">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Action</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Target</th>
-              <th scope="col">Details</th>
-              <th scope="col">Request</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((record) => (
-              <AuditRow key={record.id} record={record} />
-            ))}
-          </tbody>
-        </table>
+        <TableScroll label="Audit log entries">
+          <table data-testid="audit-log">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Action</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Target</th>
+                <th scope="col">Details</th>
+                <th scope="col">Request</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((record) => (
+                <AuditRow key={record.id} record={record} />
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       <LoadMore hasMore={audit.hasNextPage} loading={audit.isFetchingNextPage} onLoad={() => void audit.fetchNextPage()} />
     </section>

@@ -8,6 +8,7 @@ import { hrefTo } from "../router";
 import { isAdminRefusal } from "./admin-refusal";
 import { isRole, isTier, ROLES, TIERS, type Role, type Tier } from "./admin-enums";
 import { usersListInput, type UserSearch } from "./list-filters";
+import { TableScroll } from "../components/TableScroll";
 
 const NO_SEARCH: UserSearch<Role, Tier> = { email: "", role: "", tier: "" };
 
@@ -77,32 +78,34 @@ export function UserList() {
       <ErrorNotice error={users.error} />
       {users.data && items.length === 0 && <p className="muted">No users match.</p>}
       {items.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Tier</th>
-              <th scope="col">Disabled</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((user) => (
-              <tr key={user.id}>
-                <th scope="row">
-                  <a href={hrefTo("admin", "users", user.id)}>{user.email}</a>
-                </th>
-                <td>{user.name ?? "\u2014"}</td>
-                <td>{user.role}</td>
-                <td>{user.tier}</td>
-                <td>{user.disabled ? "Yes" : "No"}</td>
-                <td>{formatDateTime(user.createdAt)}</td>
+        <TableScroll label="Users">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Tier</th>
+                <th scope="col">Disabled</th>
+                <th scope="col">Created</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {items.map((user) => (
+                <tr key={user.id}>
+                  <th scope="row">
+                    <a href={hrefTo("admin", "users", user.id)}>{user.email}</a>
+                  </th>
+                  <td>{user.name ?? "\u2014"}</td>
+                  <td>{user.role}</td>
+                  <td>{user.tier}</td>
+                  <td>{user.disabled ? "Yes" : "No"}</td>
+                  <td>{formatDateTime(user.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       <LoadMore hasMore={users.hasNextPage} loading={users.isFetchingNextPage} onLoad={() => void users.fetchNextPage()} />
     </section>

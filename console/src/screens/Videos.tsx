@@ -5,6 +5,7 @@ import { ErrorNotice } from "../components/ErrorNotice";
 import { hrefTo } from "../router";
 import { formatDateTime, formatDuration } from "../videos/format";
 import { isMoving, MOVING_REFETCH_MS, VideoStatus } from "../videos/VideoStatus";
+import { TableScroll } from "../components/TableScroll";
 
 const PAGE: RouterInputs["videos"]["list"] = { limit: 20 };
 
@@ -37,30 +38,32 @@ export function Videos(_props: { params: string[] }) {
       ) : items.length === 0 ? (
         <p className="muted">No videos yet. Upload one, or generate one from a script.</p>
       ) : (
-        <table className="video-list">
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Status</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((video) => (
-              <tr key={video.id}>
-                <td>
-                  <a href={hrefTo("videos", video.id)}>{video.title}</a>
-                </td>
-                <td>
-                  <VideoStatus status={video.status} />
-                </td>
-                <td>{formatDuration(video.durationSeconds)}</td>
-                <td>{formatDateTime(video.createdAt)}</td>
+        <TableScroll label="Your videos">
+          <table className="video-list">
+            <thead>
+              <tr>
+                <th scope="col">Title</th>
+                <th scope="col">Status</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Created</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {items.map((video) => (
+                <tr key={video.id}>
+                  <td>
+                    <a href={hrefTo("videos", video.id)}>{video.title}</a>
+                  </td>
+                  <td>
+                    <VideoStatus status={video.status} />
+                  </td>
+                  <td>{formatDuration(video.durationSeconds)}</td>
+                  <td>{formatDateTime(video.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {videos.hasNextPage && (
         <p>

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useId } from "react";
 import { client } from "../api/client";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { TableScroll } from "../components/TableScroll";
 
 const BAR_WIDTH = 10;
 const GAP = 2;
@@ -54,22 +55,24 @@ export function ViewsChart({ videoId }: { videoId: string }) {
       </svg>
       <details>
         <summary>Views per day as a table</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Day (UTC)</th>
-              <th scope="col">Views</th>
-            </tr>
-          </thead>
-          <tbody>
-            {days.map((day) => (
-              <tr key={day.day}>
-                <td>{day.day}</td>
-                <td>{day.views}</td>
+        <TableScroll label="Views per day">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Day (UTC)</th>
+                <th scope="col">Views</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {days.map((day) => (
+                <tr key={day.day}>
+                  <td>{day.day}</td>
+                  <td>{day.views}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </details>
     </div>
   );

@@ -262,7 +262,15 @@ describe.runIf(chromiumAvailable())("the web console in Chromium", () => {
         "no hls.js before Play",
       ).toEqual([]);
 
+      // The ladder's confirm first, declined: Cancel leaves nothing charged and the panel gone.
+      await page.getByRole("button", { name: "Order ladder" }).click({ timeout: 30_000 });
+      await expect.poll(() => page.getByTestId("cost").textContent(), { timeout: 15_000 }).toMatch(/^\d+$/);
+      await expect.poll(() => page.getByTestId("balance-before").textContent(), { timeout: 15_000 }).toMatch(/^\d+$/);
+      await page.getByRole("button", { name: "Cancel", exact: true }).click();
+      await expect.poll(() => page.getByTestId("cost").count(), { timeout: 5_000 }).toBe(0);
+
       await page.getByRole("button", { name: "Process", exact: true }).click({ timeout: 30_000 });
+      await expect.poll(() => page.getByTestId("cost").textContent(), { timeout: 15_000 }).toMatch(/^\d+$/);
       await expect.poll(() => page.getByTestId("balance-before").textContent(), { timeout: 15_000 }).toMatch(/^\d+$/);
       const cost = Number(await page.getByTestId("cost").textContent());
       const before = Number(await page.getByTestId("balance-before").textContent());

@@ -1,6 +1,7 @@
 import { lazy, Suspense } from "react";
 import { useSession } from "./api/session";
 import { Layout } from "./components/Layout";
+import { useDocumentTitle } from "./components/use-document-title";
 import { useRoute } from "./router";
 import { Admin } from "./screens/Admin";
 import { ApiKeys } from "./screens/ApiKeys";
@@ -24,6 +25,11 @@ const SCREENS: Record<string, (props: { params: string[] }) => React.ReactNode> 
   admin: Admin,
 };
 
+function NotFound() {
+  useDocumentTitle("Not found");
+  return <h1>Not found</h1>;
+}
+
 export function App() {
   const { signedIn } = useSession();
   const [section = "videos", ...params] = useRoute();
@@ -37,7 +43,7 @@ export function App() {
         ) : Screen ? (
           <Screen params={params} />
         ) : (
-          <h1>Not found</h1>
+          <NotFound />
         )}
       </Suspense>
     </Layout>

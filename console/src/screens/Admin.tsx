@@ -3,6 +3,7 @@ import { AuditLog } from "../admin/AuditLog";
 import { StatsPanel } from "../admin/StatsPanel";
 import { UserList } from "../admin/UserList";
 import { UserPage } from "../admin/UserPage";
+import { useDocumentTitle } from "../components/use-document-title";
 
 /**
  * `#/admin`, `#/admin/users/<id>`, `#/admin/audit`. Nothing is hidden from non-admins here: the
@@ -10,6 +11,7 @@ import { UserPage } from "../admin/UserPage";
  */
 export function Admin({ params }: { params: string[] }) {
   const [page, id] = params;
+  useDocumentTitle(page === "audit" ? "Audit log · Admin" : page === "users" && id ? "User · Admin" : "Admin");
   return (
     <>
       <h1>Admin</h1>

@@ -6,9 +6,11 @@ import { CreateApiKeyForm } from "../account/CreateApiKeyForm";
 import { LiveStatus } from "../account/LiveStatus";
 import { ShownOnce } from "../account/ShownOnce";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { useDocumentTitle } from "../components/use-document-title";
 
 /** Keys for scripts: created with scopes, the full key shown once, revoked when no longer needed. */
 export function ApiKeys(_props: { params: string[] }) {
+  useDocumentTitle("API keys");
   const keys = useQuery({ queryKey: ["apiKeys.list"], queryFn: () => client.apiKeys.list.query() });
   // Only in this component's state: leaving the page forgets the key, as the server already has.
   const [newKey, setNewKey] = useState<{ id: string; key: string } | null>(null);

@@ -3,9 +3,11 @@ import { client } from "../api/client";
 import { LedgerTable } from "../account/LedgerTable";
 import { LoadMore } from "../account/LoadMore";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { useDocumentTitle } from "../components/use-document-title";
 
 /** The balance and the ledger that explains it, newest entry first. */
 export function Credits(_props: { params: string[] }) {
+  useDocumentTitle("Credits");
   // Same key as the header's balance, so a grant or a charge refreshes both at once.
   const balance = useQuery({ queryKey: ["credits.balance"], queryFn: () => client.credits.balance.query() });
   const ledger = useInfiniteQuery({

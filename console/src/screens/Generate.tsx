@@ -7,6 +7,7 @@ import { navigate } from "../router";
 import { useBalance, usePrices } from "../videos/balance";
 import { CostSummary, isAffordable } from "../videos/CostConfirm";
 import { QUALITIES, QUALITY_LABELS, type Quality } from "../videos/pricing";
+import { useDocumentTitle } from "../components/use-document-title";
 
 type GenerateInput = RouterInputs["videos"]["generate"];
 type Voice = NonNullable<GenerateInput["voice"]>;
@@ -25,6 +26,7 @@ const SCRIPT_MAX_LENGTH = 5000;
 
 /** A video made from a script: spoken by the voice, rendered at the quality, for a flat price. */
 export function Generate(_props: { params: string[] }) {
+  useDocumentTitle("Generate a video");
   const queryClient = useQueryClient();
   const ids = { title: useId(), script: useId(), quality: useId(), voice: useId(), scriptCount: useId() };
   const prices = usePrices();

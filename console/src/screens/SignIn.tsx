@@ -2,6 +2,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { useSession } from "../api/session";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { useDocumentTitle } from "../components/use-document-title";
 
 /** Sign in, or create an account with the same two fields (and an optional name). */
 export function SignIn() {
@@ -19,6 +20,7 @@ export function SignIn() {
     submit.mutate();
   };
   const title = mode === "signIn" ? "Sign in" : "Create an account";
+  useDocumentTitle(title);
   return (
     <main id="main" className="sign-in">
       <h1>Reelbase</h1>

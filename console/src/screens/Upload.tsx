@@ -9,6 +9,7 @@ import { browserUpload, isSessionGone, type Video } from "../videos/browser-uplo
 import { formatMegabytes } from "../videos/format";
 import { forgetUpload, isSameFile, savedUploadFor } from "../videos/saved-uploads";
 import { UploadCancelledError, UploadStalledError, type MultipartUpload, type UploadProgress } from "../videos/uploader";
+import { useDocumentTitle } from "../components/use-document-title";
 
 type Phase = "idle" | "creating" | "sending" | "stalled" | "done";
 
@@ -18,6 +19,7 @@ type Phase = "idle" | "creating" | "sending" | "stalled" | "done";
  */
 export function Upload({ params }: { params: string[] }) {
   const existingId = params[0];
+  useDocumentTitle("Upload a video");
   const queryClient = useQueryClient();
   const titleId = useId();
   const fileId = useId();

@@ -12,6 +12,7 @@ import { ProcessPanel } from "../videos/ProcessPanel";
 import { DeleteVideo, TitleEditor } from "../videos/VideoActions";
 import { isMoving, MOVING_REFETCH_MS, VideoStatus } from "../videos/VideoStatus";
 import { ViewsChart } from "../videos/ViewsChart";
+import { useDocumentTitle } from "../components/use-document-title";
 
 /** A video's jobs, newest first; one page is plenty for a video (a job per quality and run). */
 const JOBS_LIMIT = 50;
@@ -26,6 +27,8 @@ export function VideoDetail({ params }: { params: string[] }) {
     queryFn: () => client.videos.get.query({ id }),
     refetchInterval: (query) => (query.state.data && isMoving(query.state.data.status) ? MOVING_REFETCH_MS : false),
   });
+  // The error page names the screen; a loaded video names itself.
+  useDocumentTitle(video.error ? "Video" : (video.data?.title ?? null));
   const jobs = useQuery({
     queryKey: ["jobs.list", { videoId: id }],
     queryFn: () => client.jobs.list.query({ videoId: id, limit: JOBS_LIMIT }),

@@ -6,11 +6,13 @@ import { hrefTo } from "../router";
 import { formatDateTime, formatDuration } from "../videos/format";
 import { isMoving, MOVING_REFETCH_MS, VideoStatus } from "../videos/VideoStatus";
 import { TableScroll } from "../components/TableScroll";
+import { useDocumentTitle } from "../components/use-document-title";
 
 const PAGE: RouterInputs["videos"]["list"] = { limit: 20 };
 
 /** The user's videos, newest first; statuses refresh by themselves while any video is uploading or processing. */
 export function Videos(_props: { params: string[] }) {
+  useDocumentTitle("Videos");
   const videos = useInfiniteQuery({
     queryKey: ["videos.list", PAGE],
     queryFn: ({ pageParam }) => client.videos.list.query(pageParam ? { ...PAGE, cursor: pageParam } : PAGE),

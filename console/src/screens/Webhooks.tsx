@@ -8,12 +8,14 @@ import { WebhookDetail } from "../account/WebhookDetail";
 import { WebhookTable } from "../account/WebhookTable";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { hrefTo } from "../router";
+import { useDocumentTitle } from "../components/use-document-title";
 
 type CreatedWebhook = RouterOutputs["webhooks"]["create"];
 
 /** `#/webhooks`: the list and the create form; `#/webhooks/<id>`: one endpoint and its deliveries. */
 export function Webhooks({ params }: { params: string[] }) {
   const [id] = params;
+  useDocumentTitle(id ? "Webhook" : "Webhooks");
   return (
     <>
       <h1>Webhooks</h1>

@@ -17,8 +17,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import type { BrowserContext, CDPSession, Page } from "playwright-core";
-import { startApiProcess } from "../test/support/api-process.js";
+import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
+import { startApiProcess, type ApiProcess } from "../test/support/api-process.js";
 import { CHROMIUM_PATH, launchChromium } from "../test/support/browser.js";
 import { BENCH_ENV } from "./lib/in-process-api.js";
 import { benchCommand, machineFacts, progress, table } from "./lib/markdown.js";
@@ -182,19 +182,21 @@ async function main(): Promise<void> {
   // machineFacts reads the load when it is called, at the end; the load the run started under is this.
   const loadAtStart = loadavg();
   const sandbox = await mkdtemp(path.join(tmpdir(), "reelbase-bench-console-"));
-  progress("starting the API (npm start, embedded defaults)");
-  const api = await startApiProcess(
-    {
-      ...BENCH_ENV,
-      // info: startApiProcess waits for the "listening on" line.
-      LOG_LEVEL: "info",
-      PGLITE_DATA_DIR: path.join(sandbox, "pg"),
-      LOCAL_STORAGE_DIR: path.join(sandbox, "objects"),
-    },
-    180_000,
-  );
-  const browser = await launchChromium();
+  let api: ApiProcess | undefined;
+  let browser: Browser | undefined;
   try {
+    progress("starting the API (npm start, embedded defaults)");
+    api = await startApiProcess(
+      {
+        ...BENCH_ENV,
+        // info: startApiProcess waits for the "listening on" line.
+        LOG_LEVEL: "info",
+        PGLITE_DATA_DIR: path.join(sandbox, "pg"),
+        LOCAL_STORAGE_DIR: path.join(sandbox, "objects"),
+      },
+      180_000,
+    );
+    browser = await launchChromium();
     const http = new TrpcHttp(api.url);
     const { accessToken, refreshToken, accessTokenExpiresAt } = await http.mutation<StoredSession>("auth.register", {
       email: `bench-console-${Date.now()}@example.com`,
@@ -302,8 +304,8 @@ async function main(): Promise<void> {
       ].join("\n") + "\n",
     );
   } finally {
-    await browser.close().catch(() => undefined);
-    await api.kill();
+    await browser?.close().catch(() => undefined);
+    await api?.kill();
     await rm(sandbox, { recursive: true, force: true });
   }
 }

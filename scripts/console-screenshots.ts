@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { createReelbaseClient, createTokenStore, type ReelbaseClient, type ReelbaseTokens } from "../client/src/index.js";
-import { startApiProcess } from "../test/support/api-process.js";
+import { startApiProcess, type ApiProcess } from "../test/support/api-process.js";
 import { launchChromium, openTestPage } from "../test/support/browser.js";
 import { uploadOverHttp } from "../test/support/http-processing.js";
 import { makeTestVideo } from "../test/support/media-fixtures.js";
@@ -212,18 +212,19 @@ async function main(): Promise<void> {
   await mkdir(OUT_DIR, { recursive: true });
   const sandbox = await mkdtemp(path.join(tmpdir(), "reelbase-screenshots-"));
   const receiver = await startReceiver();
-  const api = await startApiProcess({
-    NODE_ENV: "development",
-    JWT_SECRET: "screenshots-only-secret-0123456789abcdef-0123456789",
-    ACCESS_TOKEN_TTL_SECONDS: "3600",
-    PGLITE_DATA_DIR: path.join(sandbox, "pg"),
-    LOCAL_STORAGE_DIR: path.join(sandbox, "objects"),
-    BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-    WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
-  });
+  let api: ApiProcess | undefined;
   let browser: Browser | undefined;
   try {
+    api = await startApiProcess({
+      NODE_ENV: "development",
+      JWT_SECRET: "screenshots-only-secret-0123456789abcdef-0123456789",
+      ACCESS_TOKEN_TTL_SECONDS: "3600",
+      PGLITE_DATA_DIR: path.join(sandbox, "pg"),
+      LOCAL_STORAGE_DIR: path.join(sandbox, "objects"),
+      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+    });
     // Two sessions: the seeding client and the browser each rotate their own refresh token.
     const store = createTokenStore(await login(api.url));
     const client = createReelbaseClient({ url: api.url, auth: { type: "bearer", store } });
@@ -233,7 +234,7 @@ async function main(): Promise<void> {
     await screens(browser, api.url, await login(api.url), seeded, sandbox);
   } finally {
     await browser?.close();
-    await api.kill();
+    await api?.kill();
     receiver.server.close();
     await rm(sandbox, { recursive: true, force: true });
   }

@@ -6,8 +6,8 @@
  *
  *   npx tsx bench/sse-fanout.ts [--streams N] [--profile]
  *
- * The API runs as `npm start` runs it, from the esbuild bundle (`node scripts/start.mjs main`), and
- * the worker as `npm run worker`: under tsx, kept function names add ~3 KiB per stream that the
+ * The API runs the esbuild bundle `npm start` runs (bench/lib/child-api.ts `from: "bundle"`), and
+ * the worker is `npm run worker`, which runs the bundle too: under tsx, kept function names add ~3 KiB per stream that the
  * shipped server does not have. RSS is read twice: 2 s after the streams open, as the bench always
  * did (it includes the garbage of 1 000 concurrent opens that no major GC has collected yet, 30–39
  * MiB, so it depends on when V8 happens to collect), and after a full GC in the API, which is the
@@ -84,7 +84,7 @@ process.on("SIGWINCH", () => {
 const API_FROM = PROFILE ? "sources" : "bundle";
 const API_SETUP =
   API_FROM === "bundle"
-    ? "run as `npm start` runs it: the esbuild bundle, `node scripts/start.mjs main`"
+    ? "the esbuild bundle `npm start` runs, as `node --enable-source-maps <build>/main.mjs`"
     : "from its sources under tsx, for --profile";
 /** What the memory probe writes: memoryUsage() 1 s after the GCs, and RSS read right after them. */
 type ProbeReading = NodeJS.MemoryUsage & { rssImmediate: number };

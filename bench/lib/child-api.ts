@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureBuild } from "../../scripts/start-bundle.mjs";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -15,12 +16,13 @@ export interface ChildApi {
 
 export interface ChildApiOptions {
   /**
-   * `"sources"` (the default): `node --import tsx server/src/main.ts`. `"bundle"`: `node
-   * scripts/start.mjs main`, what `npm start` runs (the esbuild bundle from scripts/start-bundle.mjs,
-   * rebuilt first if a source changed). A bench that measures memory per object wants the bundle:
-   * tsx's transform keeps function names (`keepNames`), which adds a property dictionary to every
-   * closure and about 3 KiB per open SSE stream that the shipped server does not have. With the
-   * bundle a preloaded probe (`--import`) must be plain JavaScript: no tsx loader is registered.
+   * `"sources"` (the default): `node --import tsx server/src/main.ts`. `"bundle"`: the esbuild
+   * bundle `npm start` runs (scripts/start-bundle.mjs `ensureBuild()`, rebuilt first if a source
+   * changed), as `node --enable-source-maps <build>/main.mjs`. A bench that measures memory per
+   * object wants the bundle: tsx's transform keeps function names (`keepNames`), which adds a
+   * property dictionary to every closure and about 3 KiB per open SSE stream that the shipped server
+   * does not have. With the bundle a preloaded probe (`--import`) must be plain JavaScript: no tsx
+   * loader is registered.
    */
   from?: "sources" | "bundle";
 }
@@ -31,8 +33,7 @@ export interface ChildApiOptions {
  * sources so that CPU profiles name our files and folders (bench/lib/profile-summary.ts), and so
  * that a preloaded probe may be TypeScript; `options.from` picks the bundle instead. The tsx CLI
  * (or npm) would put a second node process between us and the server; with the loader in-process,
- * and scripts/start.mjs importing the bundle in its own process, the pid we sample is the server
- * itself. Only the variables given are passed (plus PATH and HOME).
+ * or the bundle as node's main module, the pid we sample is the server itself. Only the variables given are passed (plus PATH and HOME).
  */
 export async function startChildApi(
   env: Record<string, string>,
@@ -40,9 +41,14 @@ export async function startChildApi(
   nodeArgs: readonly string[] = [],
   options: ChildApiOptions = {},
 ): Promise<ChildApi> {
+  // The bundle without scripts/start.mjs around it: start.mjs also rebuilds the console when its
+  // sources changed, a vite build that empties console/dist and, with other engineers' edits and
+  // builds in the same checkout, failed the API's start (ENOENT on a .br it was writing). The
+  // console is static files the API serves, no code in its process. `--enable-source-maps` is what
+  // start.mjs's process.setSourceMapsEnabled(true) turns on before it imports main.mjs.
   const args =
     options.from === "bundle"
-      ? [...nodeArgs, "scripts/start.mjs", "main"]
+      ? ["--enable-source-maps", ...nodeArgs, path.join((await ensureBuild()).dir, "main.mjs")]
       : // After tsx, so a preloaded probe may be TypeScript too.
         ["--import", "tsx", ...nodeArgs, "server/src/main.ts"];
   const child = spawn(process.execPath, args, {

@@ -46,14 +46,26 @@ interface CostConfirmProps {
 
 /**
  * Nothing that charges starts without this panel: the cost and the balance first, then Confirm.
- * Focus moves into it so a keyboard user lands on the choice they just asked for.
+ * Focus moves into it so a keyboard user lands on the choice they just asked for; Escape is Cancel,
+ * as in a dialog, except while the charge is on its way.
  */
 export function CostConfirm({ heading, cost, balance, pending, error, onConfirm, onCancel, children }: CostConfirmProps) {
   const headingId = useId();
   const panel = useRef<HTMLElement>(null);
   useEffect(() => panel.current?.focus(), []);
   return (
-    <section className="card stack cost-confirm" aria-labelledby={headingId} ref={panel} tabIndex={-1}>
+    <section
+      className="card stack cost-confirm"
+      aria-labelledby={headingId}
+      ref={panel}
+      tabIndex={-1}
+      onKeyDown={(event) => {
+        if (event.key === "Escape" && !pending) {
+          event.preventDefault();
+          onCancel();
+        }
+      }}
+    >
       <h3 id={headingId}>{heading}</h3>
       {children}
       <CostSummary cost={cost} balance={balance} />

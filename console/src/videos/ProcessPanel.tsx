@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { client } from "../api/client";
+import { LiveStatus } from "../account/LiveStatus";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { CostConfirm } from "./CostConfirm";
 import type { Video } from "./browser-upload";
@@ -26,6 +27,17 @@ export function ProcessPanel({ video, balance }: { video: Video; balance: number
   });
   const [chosen, setChosen] = useState<Quality | null>(null);
   const [asked, setAsked] = useState<Asked | null>(null);
+  const [started, setStarted] = useState<string | null>(null);
+  // The panel's buttons are disabled while it is open, and a closed panel takes the focus with it:
+  // it goes back to the button that opened the panel once that is enabled again.
+  const processButton = useRef<HTMLButtonElement>(null);
+  const ladderButton = useRef<HTMLButtonElement>(null);
+  const returnFocusTo = useRef<HTMLButtonElement | null>(null);
+  useEffect(() => {
+    if (asked !== null || !returnFocusTo.current) return;
+    returnFocusTo.current.focus();
+    returnFocusTo.current = null;
+  }, [asked]);
 
   const start = useMutation({
     mutationFn: async (request: Asked) => {
@@ -35,7 +47,14 @@ export function ProcessPanel({ video, balance }: { video: Video; balance: number
         await client.videos.processLadder.mutate({ id: video.id, idempotencyKey: request.key });
       }
     },
-    onSuccess: () => setAsked(null),
+    onSuccess: (_result, request) => {
+      setStarted(
+        request.kind === "process"
+          ? `Processing at ${QUALITY_LABELS[request.quality]} started: its progress is under Jobs.`
+          : "The ladder is ordered: each rung's progress is under Jobs.",
+      );
+      setAsked(null);
+    },
     onSettled: () => invalidateAfterJob(queryClient, video.id),
   });
 
@@ -50,6 +69,8 @@ export function ProcessPanel({ video, balance }: { video: Video; balance: number
   const minutes = Math.max(1, Math.ceil(quote.data.durationSeconds / 60));
   const ask = (request: { kind: "process"; quality: Quality } | { kind: "ladder" }) => {
     start.reset();
+    setStarted(null);
+    returnFocusTo.current = request.kind === "process" ? processButton.current : ladderButton.current;
     // One key per confirm panel: a Confirm repeated after a lost answer starts the job once.
     setAsked({ ...request, key: crypto.randomUUID() });
   };
@@ -73,6 +94,7 @@ export function ProcessPanel({ video, balance }: { video: Video; balance: number
         </select>
         <button
           type="button"
+          ref={processButton}
           onClick={() => ask({ kind: "process", quality })}
           disabled={asked !== null || choosable.length === 0}
         >
@@ -81,12 +103,14 @@ export function ProcessPanel({ video, balance }: { video: Video; balance: number
         <button
           type="button"
           className="secondary"
+          ref={ladderButton}
           onClick={() => ask({ kind: "ladder" })}
           disabled={asked !== null || rungs.length === 0}
         >
           Order ladder
         </button>
       </div>
+      <LiveStatus message={started} />
       {rungs.length === 0 && <p className="muted">Every rung of the ladder this source can fill is made or on its way.</p>}
       {asked?.kind === "process" && (
         <CostConfirm

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 interface ShownOnceProps {
   /** What the value is, e.g. "API key" or "Signing secret". */
@@ -9,16 +9,24 @@ interface ShownOnceProps {
 
 /** A secret the server returns once: shown with a copy button and the warning that it will not come back. */
 export function ShownOnce({ title, value, testId }: ShownOnceProps) {
-  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
+  // Which value the answer is about: a new secret in the same box has not been copied yet.
+  const [lastCopy, setLastCopy] = useState<{ of: string; result: "yes" | "failed" } | null>(null);
+  const copied = lastCopy?.of === value ? lastCopy.result : null;
+  // The button that made the secret is disabled while it works, which drops the focus: it comes here,
+  // where the one chance to copy the value is, and each new value is announced the same way.
+  const box = useRef<HTMLElement>(null);
+  useEffect(() => {
+    box.current?.focus();
+  }, [value]);
   const copy = () => {
     // Refused without a secure context or clipboard permission; the value stays selectable by hand.
     navigator.clipboard.writeText(value).then(
-      () => setCopied("yes"),
-      () => setCopied("failed"),
+      () => setLastCopy({ of: value, result: "yes" }),
+      () => setLastCopy({ of: value, result: "failed" }),
     );
   };
   return (
-    <section className="card shown-once" aria-label={title}>
+    <section className="card shown-once" aria-label={title} ref={box} tabIndex={-1}>
       <p>
         <strong>{title}:</strong> <code data-testid={testId}>{value}</code>
       </p>

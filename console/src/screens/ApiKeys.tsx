@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { client } from "../api/client";
 import { ApiKeyTable } from "../account/ApiKeyTable";
 import { CreateApiKeyForm } from "../account/CreateApiKeyForm";
@@ -15,6 +15,8 @@ export function ApiKeys(_props: { params: string[] }) {
   // Only in this component's state: leaving the page forgets the key, as the server already has.
   const [newKey, setNewKey] = useState<{ id: string; key: string } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  // A revoked key loses its Revoke button, and the focus with it: the list's heading takes it.
+  const listHeading = useRef<HTMLHeadingElement>(null);
   return (
     <>
       <h1>API keys</h1>
@@ -27,7 +29,9 @@ export function ApiKeys(_props: { params: string[] }) {
         }}
       />
       <section aria-labelledby="api-keys-list">
-        <h2 id="api-keys-list">Your keys</h2>
+        <h2 id="api-keys-list" ref={listHeading} tabIndex={-1}>
+          Your keys
+        </h2>
         {keys.isPending && <p>Loading…</p>}
         <ErrorNotice error={keys.error} />
         {keys.data && (
@@ -36,6 +40,7 @@ export function ApiKeys(_props: { params: string[] }) {
             onRevoked={(key) => {
               if (newKey?.id === key.id) setNewKey(null);
               setMessage(`Key "${key.name}" revoked.`);
+              listHeading.current?.focus();
             }}
           />
         )}

@@ -110,6 +110,7 @@ export default defineConfig(
   globalIgnores([
     "**/node_modules/",
     "**/dist/",
+    "console/dist.*/",
     "server/src/generated/",
     "data/",
     "coverage/",

@@ -8,8 +8,8 @@
  *
  * Plain JavaScript on purpose, like start-bundle.mjs: it runs before anything compiles TypeScript.
  */
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -64,13 +64,49 @@ export async function ensureConsoleBuild(options = {}) {
   const digest = inputsDigest();
   if (!options.force && isCurrent(digest)) return false;
   const vite = await import("vite");
-  await vite.build({
-    configFile: path.join(CONSOLE, "vite.config.ts"),
-    logLevel: options.quiet ? "warn" : "info",
-  });
-  precompressAssets(path.join(OUT_DIR, "assets"));
-  writeFileSync(STAMP, JSON.stringify({ digest, builtAt: new Date().toISOString() }));
+  // Built next to console/dist and swapped in whole: a server reading the old build, or a second
+  // `npm start` building at the same moment, never sees a half-written or emptied folder.
+  const staging = `${OUT_DIR}.build-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await vite.build({
+      configFile: path.join(CONSOLE, "vite.config.ts"),
+      logLevel: options.quiet ? "warn" : "info",
+      build: { outDir: staging, emptyOutDir: true },
+    });
+    precompressAssets(path.join(staging, "assets"));
+    writeFileSync(path.join(staging, path.basename(STAMP)), JSON.stringify({ digest, builtAt: new Date().toISOString() }));
+    swapIn(staging);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
   return true;
+}
+
+/**
+ * Two renames: a folder cannot be renamed over a non-empty one. Between them console/dist is
+ * briefly absent (a request then gets a 404, never a mix of two builds).
+ * @param {string} staging
+ */
+function swapIn(staging) {
+  const retired = `${OUT_DIR}.old-${process.pid}-${randomBytes(4).toString("hex")}`;
+  // A second build swapping in between our two renames leaves a console/dist again: retire that too.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      renameSync(OUT_DIR, `${retired}-${attempt}`);
+    } catch (error) {
+      if (/** @type {NodeJS.ErrnoException} */ (error).code !== "ENOENT") throw error;
+    }
+    try {
+      renameSync(staging, OUT_DIR);
+      break;
+    } catch (error) {
+      const code = /** @type {NodeJS.ErrnoException} */ (error).code;
+      if (attempt >= 5 || (code !== "ENOTEMPTY" && code !== "EEXIST")) throw error;
+    }
+  }
+  for (const entry of readdirSync(CONSOLE)) {
+    if (entry.startsWith(path.basename(retired))) rmSync(path.join(CONSOLE, entry), { recursive: true, force: true });
+  }
 }
 
 /**

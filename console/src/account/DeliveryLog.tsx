@@ -32,7 +32,7 @@ export function DeliveryLog({ endpointId, onRedelivered }: { endpointId: string;
     <section aria-labelledby="webhook-deliveries">
       <h2 id="webhook-deliveries">Deliveries</h2>
       {deliveries.isPending && <p>Loading…</p>}
-      <ErrorNotice error={deliveries.error} />
+      <ErrorNotice error={deliveries.error} onRetry={() => void deliveries.refetch()} />
       <ErrorNotice error={redeliver.error} />
       {deliveries.data && items.length === 0 && <p className="muted">No deliveries yet. Send a test to see one.</p>}
       {items.length > 0 && (

@@ -57,7 +57,7 @@ export function WebhookDetail({ id }: { id: string }) {
         <a href={hrefTo("webhooks")}>All webhooks</a>
       </p>
       <LiveStatus message={message} />
-      <ErrorNotice error={webhook.error} />
+      <ErrorNotice error={webhook.error} onRetry={() => void webhook.refetch()} />
       {webhook.isPending && <p>Loading…</p>}
       {secret && <ShownOnce title="Signing secret" value={secret} testId="webhook-secret" />}
       {webhook.data && (

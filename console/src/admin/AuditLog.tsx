@@ -80,7 +80,7 @@ export function AuditLog() {
         </form>
       )}
       {audit.isPending && <p>Loading…</p>}
-      <ErrorNotice error={audit.error} />
+      <ErrorNotice error={audit.error} onRetry={() => void audit.refetch()} />
       {audit.data && items.length === 0 && <p className="muted">No audit entries match.</p>}
       {items.length > 0 && (
         <TableScroll label="Audit log entries">

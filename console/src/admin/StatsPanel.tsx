@@ -12,7 +12,7 @@ export function StatsPanel() {
     <section className="card" aria-labelledby="admin-stats">
       <h2 id="admin-stats">Stats{data && <span className="muted"> ({`${data.from} to ${data.to}`}, UTC)</span>}</h2>
       {stats.isPending && <p>Loading…</p>}
-      <ErrorNotice error={stats.error} />
+      <ErrorNotice error={stats.error} onRetry={() => void stats.refetch()} />
       {data && jobs && (
         <dl className="stats" data-testid="admin-stats">
           <div>

@@ -75,7 +75,7 @@ export function UserList() {
         </form>
       )}
       {users.isPending && <p>Loading…</p>}
-      <ErrorNotice error={users.error} />
+      <ErrorNotice error={users.error} onRetry={() => void users.refetch()} />
       {users.data && items.length === 0 && <p className="muted">No users match.</p>}
       {items.length > 0 && (
         <TableScroll label="Users">

@@ -25,7 +25,7 @@ export function UserPage({ id }: { id: string }) {
       </p>
       <LiveStatus message={message} />
       {user.isPending && <p>Loading…</p>}
-      <ErrorNotice error={user.error} />
+      <ErrorNotice error={user.error} onRetry={() => void user.refetch()} />
       {data && (
         <>
           <dl className="facts card">

@@ -1,7 +1,7 @@
 import { describeError } from "../api/errors";
 
 /** A failed call as the user sees it: the server's message, and the correlation id support asks for. */
-export function ErrorNotice({ error }: { error: unknown }) {
+export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   if (!error) return null;
   const shown = describeError(error);
   return (
@@ -18,6 +18,14 @@ export function ErrorNotice({ error }: { error: unknown }) {
         </ul>
       )}
       {shown.retryAfterSeconds !== undefined && <p>Try again in {shown.retryAfterSeconds} s.</p>}
+      {/* Only a call that got no answer is offered again: a refusal would be refused the same way. */}
+      {onRetry && shown.unreachable && (
+        <p>
+          <button type="button" className="secondary" onClick={onRetry}>
+            Try again
+          </button>
+        </p>
+      )}
       {shown.correlationId && (
         <p className="error-correlation">
           Correlation id: <code data-testid="correlation-id">{shown.correlationId}</code>

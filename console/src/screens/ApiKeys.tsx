@@ -33,7 +33,7 @@ export function ApiKeys(_props: { params: string[] }) {
           Your keys
         </h2>
         {keys.isPending && <p>Loading…</p>}
-        <ErrorNotice error={keys.error} />
+        <ErrorNotice error={keys.error} onRetry={() => void keys.refetch()} />
         {keys.data && (
           <ApiKeyTable
             keys={keys.data}

@@ -28,13 +28,13 @@ export function Credits(_props: { params: string[] }) {
           </p>
         )}
         {balance.isPending && <p>Loading…</p>}
-        <ErrorNotice error={balance.error} />
+        <ErrorNotice error={balance.error} onRetry={() => void balance.refetch()} />
       </section>
       <section aria-labelledby="credits-ledger">
         <h2 id="credits-ledger">Ledger</h2>
         {ledger.isPending && <p>Loading…</p>}
         {ledger.data && <LedgerTable entries={entries} />}
-        <ErrorNotice error={ledger.error} />
+        <ErrorNotice error={ledger.error} onRetry={() => void ledger.refetch()} />
         <LoadMore hasMore={ledger.hasNextPage} loading={ledger.isFetchingNextPage} onLoad={() => void ledger.fetchNextPage()} />
       </section>
     </>

@@ -115,7 +115,13 @@ export function Generate(_props: { params: string[] }) {
 
         {cost !== undefined && <CostSummary cost={cost} balance={balance.data?.balance} />}
         <p className="muted">A generated video costs the same whatever its length or quality.</p>
-        <ErrorNotice error={balance.error ?? prices.error} />
+        <ErrorNotice
+          error={balance.error ?? prices.error}
+          onRetry={() => {
+            if (balance.error) void balance.refetch();
+            if (prices.error) void prices.refetch();
+          }}
+        />
         <ErrorNotice error={generate.error} />
         <div className="actions">
           <button type="submit" disabled={generate.isPending || !affordable} aria-busy={generate.isPending}>

@@ -162,7 +162,7 @@ export function Upload({ params }: { params: string[] }) {
           the same file to send only what is missing.
         </p>
       )}
-      <ErrorNotice error={existing.error} />
+      <ErrorNotice error={existing.error} onRetry={() => void existing.refetch()} />
       <form className="card" onSubmit={(event) => void onSubmit(event)}>
         {!existingId && (
           <>

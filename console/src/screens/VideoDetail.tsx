@@ -40,7 +40,7 @@ export function VideoDetail({ params }: { params: string[] }) {
     return (
       <>
         <h1>Video</h1>
-        <ErrorNotice error={video.error} />
+        <ErrorNotice error={video.error} onRetry={() => void video.refetch()} />
         <p>
           <a href={hrefTo("videos")}>Back to the videos</a>
         </p>
@@ -101,13 +101,13 @@ export function VideoDetail({ params }: { params: string[] }) {
       <section aria-labelledby="processing-heading">
         <h2 id="processing-heading">Processing</h2>
         <ProcessPanel video={current} balance={balance.data?.balance} />
-        <ErrorNotice error={me.error} />
-        <ErrorNotice error={balance.error} />
+        <ErrorNotice error={me.error} onRetry={() => void me.refetch()} />
+        <ErrorNotice error={balance.error} onRetry={() => void balance.refetch()} />
       </section>
 
       <section aria-labelledby="jobs-heading">
         <h2 id="jobs-heading">Jobs</h2>
-        <ErrorNotice error={jobs.error} />
+        <ErrorNotice error={jobs.error} onRetry={() => void jobs.refetch()} />
         {jobs.data ? <JobList jobs={jobItems} /> : !jobs.error && <p>Loading…</p>}
       </section>
 

@@ -43,7 +43,7 @@ function WebhookList() {
       <section aria-labelledby="webhooks-list">
         <h2 id="webhooks-list">Your webhooks</h2>
         {list.isPending && <p>Loading…</p>}
-        <ErrorNotice error={list.error} />
+        <ErrorNotice error={list.error} onRetry={() => void list.refetch()} />
         {list.data && <WebhookTable webhooks={list.data.items} />}
       </section>
     </>

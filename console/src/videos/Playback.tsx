@@ -33,7 +33,7 @@ export function Playback({ videoId, playable }: { videoId: string; playable: boo
   }
   return (
     <div className="stack">
-      <ErrorNotice error={playback.error} />
+      <ErrorNotice error={playback.error} onRetry={() => void playback.refetch()} />
       {opened ? (
         <Suspense fallback={<p>Loading the player…</p>}>
           <Player hlsUrl={opened.hlsUrl} posterUrl={opened.posterUrl} renditions={opened.renditions} />

@@ -59,7 +59,8 @@ export function ProcessPanel({ video, balance }: { video: Video; balance: number
   });
 
   if (!hasSource) return <p className="muted">Processing needs an uploaded source; this video has none yet.</p>;
-  if (!quote.data) return quote.error ? <ErrorNotice error={quote.error} /> : <p>Loading prices…</p>;
+  if (!quote.data)
+    return quote.error ? <ErrorNotice error={quote.error} onRetry={() => void quote.refetch()} /> : <p>Loading prices…</p>;
 
   const priced = quote.data.qualities;
   const costOf = (quality: Quality): number => priced.find((option) => option.quality === quality)?.cost ?? 0;

@@ -15,7 +15,7 @@ export function ViewsChart({ videoId }: { videoId: string }) {
     queryKey: ["videos.analytics", { id: videoId }],
     queryFn: () => client.videos.analytics.query({ id: videoId }),
   });
-  if (analytics.error) return <ErrorNotice error={analytics.error} />;
+  if (analytics.error) return <ErrorNotice error={analytics.error} onRetry={() => void analytics.refetch()} />;
   if (!analytics.data) return <p>Loading…</p>;
 
   const { days, total, from, to } = analytics.data;

@@ -34,10 +34,10 @@ export function Videos(_props: { params: string[] }) {
           Generate a video
         </a>
       </div>
-      <ErrorNotice error={videos.error} />
+      <ErrorNotice error={videos.error} onRetry={() => void videos.refetch()} />
       {videos.isPending ? (
         <p>Loading…</p>
-      ) : items.length === 0 ? (
+      ) : !videos.data ? null : items.length === 0 ? (
         <p className="muted">No videos yet. Upload one, or generate one from a script.</p>
       ) : (
         <TableScroll label="Your videos">

@@ -3,6 +3,7 @@ import { useEffect, useRef, type MouseEvent, type ReactNode } from "react";
 import { client } from "../api/client";
 import { useSession } from "../api/session";
 import { hrefTo, useRoute } from "../router";
+import { takeSignedInMark } from "./focus-after-sign-in";
 
 /** The hash is the route here, so the skip link moves focus itself instead of following "#main". */
 function skipToMain(event: MouseEvent<HTMLAnchorElement>) {
@@ -26,6 +27,9 @@ export function Layout({ section, children }: { section: string; children: React
   const shownPath = useRef(path);
   // A new screen is a new page to a screen reader only if focus moves: otherwise it stays on a link
   // or button of the last screen, or falls to <body> when that is gone (after an upload, a delete).
+  useEffect(() => {
+    if (takeSignedInMark() && document.activeElement === document.body) mainRef.current?.focus();
+  }, []);
   useEffect(() => {
     if (shownPath.current === path) return;
     shownPath.current = path;

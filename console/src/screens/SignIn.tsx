@@ -2,6 +2,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { useSession } from "../api/session";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { markSignedIn } from "../components/focus-after-sign-in";
 import { useDocumentTitle } from "../components/use-document-title";
 
 /** Sign in, or create an account with the same two fields (and an optional name). */
@@ -13,7 +14,10 @@ export function SignIn() {
   const [name, setName] = useState("");
   const ids = { email: useId(), password: useId(), name: useId() };
   const submit = useMutation({
-    mutationFn: () => (mode === "signIn" ? signIn(email, password) : signUp(email, password, name || undefined)),
+    mutationFn: async () => {
+      markSignedIn();
+      await (mode === "signIn" ? signIn(email, password) : signUp(email, password, name || undefined));
+    },
   });
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -31,6 +35,8 @@ export function SignIn() {
           id={ids.email}
           type="email"
           autoComplete="email"
+          // The only task on this page; after a sign-out focus would otherwise be left on <body>.
+          autoFocus
           required
           value={email}
           onChange={(e) => setEmail(e.target.value)}

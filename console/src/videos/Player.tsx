@@ -41,6 +41,9 @@ export function Player({ hlsUrl, posterUrl, renditions }: PlayerProps) {
   const [playing, setPlaying] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
 
+  // The Play button that opened the player is gone: focus goes to the video, whose controls then work from the keyboard.
+  useEffect(() => videoRef.current?.focus(), []);
+
   useEffect(() => {
     const video = videoRef.current;
     if (!video) return;

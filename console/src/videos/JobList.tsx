@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRef } from "react";
 import { client } from "../api/client";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { creditsWord, formatDateTime } from "./format";
@@ -10,11 +11,23 @@ const TYPE_LABELS: Record<Job["type"], string> = { TRANSCODE: "Transcode", GENER
 
 function JobRow({ job }: { job: Job }) {
   const queryClient = useQueryClient();
+  const row = useRef<HTMLLIElement>(null);
   const afterChange = () => invalidateAfterJob(queryClient, job.videoId);
-  const cancel = useMutation({ mutationFn: () => client.jobs.cancel.mutate({ id: job.id }), onSettled: afterChange });
-  const retry = useMutation({ mutationFn: () => client.jobs.retry.mutate({ id: job.id }), onSettled: afterChange });
+  // Cancel and Retry each remove themselves (the job is no longer active, or no longer failed):
+  // focus stays on the job they acted on, not on <body>.
+  const keepFocus = () => row.current?.focus();
+  const cancel = useMutation({
+    mutationFn: () => client.jobs.cancel.mutate({ id: job.id }),
+    onSuccess: keepFocus,
+    onSettled: afterChange,
+  });
+  const retry = useMutation({
+    mutationFn: () => client.jobs.retry.mutate({ id: job.id }),
+    onSuccess: keepFocus,
+    onSettled: afterChange,
+  });
   return (
-    <li className="card job" data-testid="job" data-job-id={job.id}>
+    <li className="card job" data-testid="job" data-job-id={job.id} ref={row} tabIndex={-1}>
       <p className="job-title">
         <strong>
           {TYPE_LABELS[job.type]} {QUALITY_LABELS[job.quality]}

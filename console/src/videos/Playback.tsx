@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useState } from "react";
 import { ErrorCodes, errorCodeOf } from "@reelbase/client";
 import { client, type RouterOutputs } from "../api/client";
@@ -18,6 +18,7 @@ function qualityLabel(quality: string): string {
 }
 
 export function Playback({ videoId, playable }: { videoId: string; playable: boolean }) {
+  const queryClient = useQueryClient();
   const playback = useQuery({
     queryKey: ["videos.playback", { id: videoId }],
     queryFn: () => client.videos.playback.query({ id: videoId }),
@@ -36,7 +37,13 @@ export function Playback({ videoId, playable }: { videoId: string; playable: boo
       <ErrorNotice error={playback.error} onRetry={() => void playback.refetch()} />
       {opened ? (
         <Suspense fallback={<p>Loading the player…</p>}>
-          <Player hlsUrl={opened.hlsUrl} posterUrl={opened.posterUrl} renditions={opened.renditions} />
+          <Player
+            hlsUrl={opened.hlsUrl}
+            posterUrl={opened.posterUrl}
+            renditions={opened.renditions}
+            // The server counts a view when the playlist is fetched; the chart below would still say none.
+            onFirstPlay={() => void queryClient.invalidateQueries({ queryKey: ["videos.analytics", { id: videoId }] })}
+          />
         </Suspense>
       ) : (
         <div className="actions">

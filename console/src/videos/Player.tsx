@@ -5,6 +5,8 @@ export interface PlayerProps {
   hlsUrl: string;
   posterUrl: string | null;
   renditions: readonly { quality: string; height: number | null; mp4Url: string }[];
+  /** Once per player, when the video first plays: by then the view it counts is stored. */
+  onFirstPlay?: () => void;
 }
 
 interface Level {
@@ -31,7 +33,8 @@ function levelLabel(height: number | null | undefined, bitrate?: number): string
  * The browser's own HLS is used only where Media Source is missing (iOS Safari before 17.1): where
  * both exist, hls.js gives the quality menu the native player lacks.
  */
-export function Player({ hlsUrl, posterUrl, renditions }: PlayerProps) {
+export function Player({ hlsUrl, posterUrl, renditions, onFirstPlay }: PlayerProps) {
+  const played = useRef(false);
   const videoRef = useRef<HTMLVideoElement>(null);
   const hlsRef = useRef<Hls | null>(null);
   const qualityId = useId();
@@ -131,7 +134,19 @@ export function Player({ hlsUrl, posterUrl, renditions }: PlayerProps) {
 
   return (
     <div className="player stack">
-      <video data-testid="player" data-mode={mode} ref={videoRef} controls playsInline poster={posterUrl ?? undefined} />
+      <video
+        data-testid="player"
+        data-mode={mode}
+        ref={videoRef}
+        controls
+        playsInline
+        poster={posterUrl ?? undefined}
+        onPlaying={() => {
+          if (played.current) return;
+          played.current = true;
+          onFirstPlay?.();
+        }}
+      />
       <div className="actions">
         <label htmlFor={qualityId}>Quality</label>
         <select id={qualityId} value={selected} onChange={(event) => choose(event.target.value)} disabled={mode === "loading"}>

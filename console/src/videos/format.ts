@@ -1,6 +1,10 @@
-/** Megabytes of 10^6 bytes, as file managers show sizes; one decimal below 10 MB so small files still move. */
+/**
+ * Megabytes of 10^6 bytes, as file managers show sizes; one decimal below 10 MB so small files still
+ * move, two below 0.1 MB so a short clip or a generated video is not shown as "0.0 MB".
+ */
 export function formatMegabytes(bytes: number): string {
   const megabytes = bytes / 1_000_000;
+  if (bytes > 0 && megabytes < 0.1) return megabytes.toFixed(2);
   return megabytes < 10 ? megabytes.toFixed(1) : megabytes.toFixed(0);
 }
 

@@ -113,7 +113,12 @@ export function Generate(_props: { params: string[] }) {
           ))}
         </select>
 
-        {cost !== undefined && <CostSummary cost={cost} balance={balance.data?.balance} />}
+        {cost !== undefined ? (
+          <CostSummary cost={cost} balance={balance.data?.balance} />
+        ) : (
+          // Generate stays disabled until the price is known; say why.
+          !prices.error && <p>Loading the price…</p>
+        )}
         <p className="muted">A generated video costs the same whatever its length or quality.</p>
         <ErrorNotice
           error={balance.error ?? prices.error}

@@ -37,7 +37,9 @@ export function ApiKeyTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked: (k
           <tbody>
             {keys.map((key) => (
               <tr key={key.id}>
-                <th scope="row">{key.name}</th>
+                <th scope="row" id={`api-key-${key.id}`}>
+                  {key.name}
+                </th>
                 <td>
                   <code>{key.prefix}</code>
                 </td>
@@ -50,6 +52,8 @@ export function ApiKeyTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked: (k
                     <button
                       type="button"
                       className="danger"
+                      // Every row's button is "Revoke"; the description says which key a screen reader is on.
+                      aria-describedby={`api-key-${key.id}`}
                       disabled={revoke.isPending}
                       onClick={() => {
                         if (window.confirm(`Revoke the key "${key.name}"? Programs using it will be refused at once.`)) {

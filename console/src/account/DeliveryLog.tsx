@@ -55,7 +55,7 @@ export function DeliveryLog({ endpointId, onRedelivered }: { endpointId: string;
             <tbody>
               {items.map((delivery) => (
                 <tr key={delivery.id}>
-                  <th scope="row">
+                  <th scope="row" id={`delivery-${delivery.id}`}>
                     {delivery.eventType}
                     <div className="muted">
                       <code>{delivery.eventId}</code>
@@ -78,6 +78,8 @@ export function DeliveryLog({ endpointId, onRedelivered }: { endpointId: string;
                     <button
                       type="button"
                       className="secondary"
+                      // Every row's button is "Redeliver"; the description says which delivery it sends again.
+                      aria-describedby={`delivery-${delivery.id}`}
                       disabled={redeliver.isPending}
                       onClick={() => redeliver.mutate(delivery.id)}
                     >

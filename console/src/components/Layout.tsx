@@ -64,7 +64,11 @@ export function Layout({ section, children }: { section: string; children: React
               {balance.data.balance} credits
             </span>
           )}
-          {me.data && <span className="who">{me.data.email}</span>}
+          {me.data && (
+            <span className="who" title={me.data.email}>
+              {me.data.email}
+            </span>
+          )}
           <button type="button" onClick={() => void signOut()}>
             Sign out
           </button>

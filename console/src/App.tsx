@@ -1,5 +1,6 @@
 import { lazy, Suspense } from "react";
 import { useSession } from "./api/session";
+import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Layout } from "./components/Layout";
 import { useDocumentTitle } from "./components/use-document-title";
 import { useRoute } from "./router";
@@ -37,15 +38,18 @@ export function App() {
   const Screen = SCREENS[section];
   return (
     <Layout section={section}>
-      <Suspense fallback={<p>Loading…</p>}>
-        {section === "videos" && params.length > 0 ? (
-          <VideoDetail params={params} />
-        ) : Screen ? (
-          <Screen params={params} />
-        ) : (
-          <NotFound />
-        )}
-      </Suspense>
+      {/* Keyed by the route: leaving a screen that failed gives the next one a fresh boundary. */}
+      <ErrorBoundary key={[section, ...params].join("/")}>
+        <Suspense fallback={<p>Loading…</p>}>
+          {section === "videos" && params.length > 0 ? (
+            <VideoDetail params={params} />
+          ) : Screen ? (
+            <Screen params={params} />
+          ) : (
+            <NotFound />
+          )}
+        </Suspense>
+      </ErrorBoundary>
     </Layout>
   );
 }

@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useState } from "react";
 import { ErrorCodes, errorCodeOf } from "@reelbase/client";
 import { client, type RouterOutputs } from "../api/client";
+import { ErrorBoundary } from "../components/ErrorBoundary";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { QUALITY_LABELS, QUALITIES, type Quality } from "./pricing";
 
@@ -36,15 +37,17 @@ export function Playback({ videoId, playable }: { videoId: string; playable: boo
     <div className="stack">
       <ErrorNotice error={playback.error} onRetry={() => void playback.refetch()} />
       {opened ? (
-        <Suspense fallback={<p>Loading the player…</p>}>
-          <Player
-            hlsUrl={opened.hlsUrl}
-            posterUrl={opened.posterUrl}
-            renditions={opened.renditions}
-            // The server counts a view when the playlist is fetched; the chart below would still say none.
-            onFirstPlay={() => void queryClient.invalidateQueries({ queryKey: ["videos.analytics", { id: videoId }] })}
-          />
-        </Suspense>
+        <ErrorBoundary>
+          <Suspense fallback={<p>Loading the player…</p>}>
+            <Player
+              hlsUrl={opened.hlsUrl}
+              posterUrl={opened.posterUrl}
+              renditions={opened.renditions}
+              // The server counts a view when the playlist is fetched; the chart below would still say none.
+              onFirstPlay={() => void queryClient.invalidateQueries({ queryKey: ["videos.analytics", { id: videoId }] })}
+            />
+          </Suspense>
+        </ErrorBoundary>
       ) : (
         <div className="actions">
           <button type="button" onClick={() => playback.data && setOpened(playback.data)} disabled={!playback.data}>

@@ -17,7 +17,10 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
           ))}
         </ul>
       )}
-      {shown.retryAfterSeconds !== undefined && <p>Try again in {shown.retryAfterSeconds} s.</p>}
+      {/* The rate limiter's own message already names the wait ("try again in 313 s"); say it once. */}
+      {shown.retryAfterSeconds !== undefined && !shown.message.includes(`${shown.retryAfterSeconds} s`) && (
+        <p>Try again in {shown.retryAfterSeconds} s.</p>
+      )}
       {/* Only a call that got no answer is offered again: a refusal would be refused the same way. */}
       {onRetry && shown.unreachable && (
         <p>

@@ -57,7 +57,7 @@ export function SignIn() {
             <input id={ids.name} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
           </>
         )}
-        <button type="submit" disabled={submit.isPending}>
+        <button type="submit" disabled={submit.isPending} aria-busy={submit.isPending}>
           {title}
         </button>
         <ErrorNotice error={submit.error} />

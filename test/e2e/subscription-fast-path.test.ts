@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReelbaseClient, createTokenStore } from "../../client/src/index.js";
 import { APP_CONFIG, type AppConfig } from "../../server/src/config/config.js";
 import { createHttpApp } from "../../server/src/http/app.js";
 import { subscriptionPaths, withSubscriptions } from "../../server/src/http/subscriptions.listener.js";
@@ -14,7 +13,7 @@ import { appRouter } from "../../server/src/trpc/app.router.js";
 import { startHttpApi, type HttpTestApi } from "../support/http-api.js";
 import { uploadOverHttp } from "../support/http-processing.js";
 import { makeTestVideo } from "../support/media-fixtures.js";
-import { PASSWORD, uniqueEmail } from "../support/users.js";
+import { signUpOverHttp } from "../support/users.js";
 
 /**
  * Subscriptions are answered ahead of express (server/src/http/subscriptions.listener.ts, docs/adr/0029):
@@ -100,13 +99,7 @@ describe("subscriptions ahead of express", () => {
   let plain: Served;
   let fast: Served;
 
-  async function signUp(label: string) {
-    const store = createTokenStore();
-    const client = createReelbaseClient({ url: api.url, auth: { type: "bearer", store } });
-    const session = await client.auth.register.mutate({ email: uniqueEmail(label), password: PASSWORD });
-    store.set(session);
-    return { client, auth: { authorization: `Bearer ${session.accessToken}` } };
-  }
+  const signUp = (label: string) => signUpOverHttp(api.url, label);
 
   beforeAll(async () => {
     sandbox = await mkdtemp(path.join(tmpdir(), "reelbase-sse-fast-"));

@@ -2,11 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReelbaseClient, createTokenStore } from "../../client/src/index.js";
 import { startHttpApi, type HttpTestApi } from "../support/http-api.js";
 import { uploadOverHttp } from "../support/http-processing.js";
 import { makeTestVideo } from "../support/media-fixtures.js";
-import { PASSWORD, uniqueEmail } from "../support/users.js";
+import { signUpOverHttp } from "../support/users.js";
 
 /**
  * jobs.onProgress over real HTTP checks its input, its caller and the job before any stream opens:
@@ -29,13 +28,7 @@ describe("jobs.onProgress answers with HTTP statuses", () => {
       headers: { accept: "text/event-stream", ...headers },
     });
 
-  async function signUp(label: string) {
-    const store = createTokenStore();
-    const client = createReelbaseClient({ url: api.url, auth: { type: "bearer", store } });
-    const session = await client.auth.register.mutate({ email: uniqueEmail(label), password: PASSWORD });
-    store.set(session);
-    return { client, auth: { authorization: `Bearer ${session.accessToken}` } };
-  }
+  const signUp = (label: string) => signUpOverHttp(api.url, label);
 
   beforeAll(async () => {
     sandbox = await mkdtemp(path.join(tmpdir(), "reelbase-sse-status-"));

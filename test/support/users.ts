@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { createReelbaseClient, createTokenStore } from "../../client/src/index.js";
 import { USER_REPOSITORY, type UserRepository } from "../../server/src/modules/identity/application/user.repository.js";
 import type { TestApp } from "./test-app.js";
 
@@ -23,4 +24,13 @@ export async function registerAdmin(app: TestApp) {
   user.changeRole("ADMIN", user, new Date());
   await users.save(user);
   return admin;
+}
+
+/** A new account through the typed client against a listening API, with the header to call it raw. */
+export async function signUpOverHttp(url: string, label = "user") {
+  const store = createTokenStore();
+  const client = createReelbaseClient({ url, auth: { type: "bearer", store } });
+  const session = await client.auth.register.mutate({ email: uniqueEmail(label), password: PASSWORD });
+  store.set(session);
+  return { client, auth: { authorization: `Bearer ${session.accessToken}` } };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { IncomingMessage, ServerResponse, type RequestListener } from "node:http";
 import { Socket } from "node:net";
 import type { AnyTRPCRouter } from "@trpc/server";
@@ -10,15 +9,15 @@ import type { AppConfig } from "../config/config.js";
 import type { Logger } from "../shared/application/logger.js";
 import { runWithRequestContext, type RequestContext } from "../shared/request-context.js";
 import { appRouter } from "../trpc/app.router.js";
+import { logWhenFinished } from "./access-log.middleware.js";
 import { corsOptionsOf } from "./cors-options.js";
+import { correlationIdFor } from "./request-context.middleware.js";
 import { writeAnswer } from "./trpc-handler.js";
 import { NodeTrpcRequest } from "./trpc-node-request.js";
 import { answerSingleCall } from "./trpc-single-call.js";
 import { trpcCallOptions, type TrpcCallOptions, type TrpcRequestFacts } from "./trpc-context.js";
 
 const PREFIX = "/trpc/";
-/** As request-context.middleware.ts: an incoming id is kept only if it cannot inject into logs. */
-const ACCEPTABLE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 interface Edge {
   call: TrpcCallOptions;
@@ -130,7 +129,7 @@ async function answer(
     return;
   }
   res.setHeader("X-Request-Id", facts.requestId);
-  logWhenFinished(edge.logger, req, res, context, started);
+  logWhenFinished(edge.logger, req, res, context, req.url ?? "", started);
   for (const [name, value] of edge.securityHeaders) res.setHeader(name, value);
   await new Promise<void>((resolve, reject) =>
     edge.crossOrigin(req, res, (error?: unknown) =>
@@ -146,7 +145,7 @@ function factsOf(req: IncomingMessage, trustProxy: boolean): TrpcRequestFacts {
   const incoming = headerOf(req, "x-request-id");
   const forwarded = trustProxy ? headerOf(req, "x-forwarded-for")?.split(",")[0]?.trim() : undefined;
   return {
-    requestId: incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID(),
+    requestId: correlationIdFor(incoming),
     ip: forwarded ?? req.socket.remoteAddress ?? null,
     authorization: req.headers.authorization ?? null,
   };
@@ -155,28 +154,6 @@ function factsOf(req: IncomingMessage, trustProxy: boolean): TrpcRequestFacts {
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
-}
-
-/** access-log.middleware.ts's line, field for field. */
-function logWhenFinished(
-  logger: Logger,
-  req: IncomingMessage,
-  res: ServerResponse,
-  context: RequestContext,
-  started: bigint,
-): void {
-  res.on("finish", () => {
-    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-    logger.info("request", {
-      correlationId: context.correlationId,
-      userId: context.userId,
-      path: context.path,
-      method: req.method,
-      url: (req.url ?? "").split("?")[0],
-      status: res.statusCode,
-      durationMs: Math.round(durationMs * 10) / 10,
-    });
-  });
 }
 
 /** helmet's headers, taken once from its middleware: its defaults read nothing of the request. */

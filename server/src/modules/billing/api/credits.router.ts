@@ -1,8 +1,7 @@
-import { isAllowedFor, QUALITIES } from "../../../shared/domain/quality.js";
 import { router, userProcedure } from "../../../trpc/init.js";
 import { GetBalanceQuery } from "../application/get-balance.query.js";
+import { GetPricesQuery } from "../application/get-prices.query.js";
 import { ListLedgerQuery } from "../application/list-ledger.query.js";
-import { GENERATION_COST, TRANSCODE_CREDITS_PER_MINUTE } from "../domain/credit-rules.js";
 import { balanceOutput, ledgerInput, ledgerOutput, pricesOutput, toCreditEntryDto } from "./credits.schemas.js";
 
 /** Session only: no API-key scope covers credits (docs/adr/0012). */
@@ -10,11 +9,7 @@ export const creditsRouter = router({
   balance: userProcedure.output(balanceOutput).query(({ ctx }) => ctx.resolve(GetBalanceQuery).execute(ctx.caller)),
 
   /** The price list: the same numbers the charges use. */
-  prices: userProcedure.output(pricesOutput).query(({ ctx }) => ({
-    generation: GENERATION_COST,
-    transcodePerMinute: { ...TRANSCODE_CREDITS_PER_MINUTE },
-    allowedQualities: QUALITIES.filter((quality) => isAllowedFor(quality, ctx.caller.tier)),
-  })),
+  prices: userProcedure.output(pricesOutput).query(({ ctx }) => ctx.resolve(GetPricesQuery).execute(ctx.caller)),
 
   ledger: userProcedure
     .input(ledgerInput)

@@ -15,9 +15,8 @@ export function formatDuration(seconds: number | null): string {
   return `${minutes}:${String(whole % 60).padStart(2, "0")}`;
 }
 
-export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString();
-}
+// One way to write a date across the console; the account screens' version also covers a missing one.
+export { formatDateTime } from "../account/format";
 
 export function creditsWord(amount: number | undefined): string {
   return amount === 1 ? "credit" : "credits";
